@@ -1,0 +1,84 @@
+"""scikit-learn's and imbalanced-learn's common checks on every public estimator.
+
+Estimators are found by crawling the package (every ``__all__`` of every
+subpackage), so whatever is added later is checked without being listed here.
+``FAST_PARAMS`` only makes the checks quick; ``EXPECTED_FAILED_CHECKS`` lists
+each known failure with its reason.
+"""
+
+import importlib
+import inspect
+import pkgutil
+
+from imblearn.utils.estimator_checks import (
+    parametrize_with_checks as imblearn_parametrize_with_checks,
+)
+from sklearn.base import BaseEstimator
+from sklearn.utils.estimator_checks import (
+    parametrize_with_checks as sklearn_parametrize_with_checks,
+)
+
+import skimbalance
+
+#: Parameters that make an estimator fast enough for the common checks.
+FAST_PARAMS = {}
+
+#: {class name: {check name: reason}}.
+EXPECTED_FAILED_CHECKS = {}
+
+
+def all_public_estimators():
+    """Every public, concrete estimator class of the package, sorted by name."""
+    found = {}
+    modules = [skimbalance] + [
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(skimbalance.__path__, "skimbalance.")
+        if not any(part.startswith("_") for part in info.name.split("."))
+    ]
+    for module in modules:
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, BaseEstimator)
+                and not inspect.isabstract(obj)
+            ):
+                found[obj.__name__] = obj
+    return [found[name] for name in sorted(found)]
+
+
+def _instances():
+    for cls in all_public_estimators():
+        estimator = cls(**FAST_PARAMS.get(cls.__name__, {}))
+        if "random_state" in estimator.get_params():
+            # Checks compare two fits: make them draw the same rows.
+            estimator.set_params(random_state=0)
+        yield estimator
+
+
+def _expected_failed_checks(estimator):
+    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
+
+
+def test_crawl_finds_the_samplers():
+    names = {cls.__name__ for cls in all_public_estimators()}
+    assert {
+        "StepImbalanceSampler",
+        "LinearImbalanceSampler",
+        "RatioOverSampler",
+        "RatioUnderSampler",
+    } <= names
+
+
+@sklearn_parametrize_with_checks(
+    list(_instances()), expected_failed_checks=_expected_failed_checks
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@imblearn_parametrize_with_checks(
+    list(_instances()), expected_failed_checks=_expected_failed_checks
+)
+def test_imblearn_compatible_estimator(estimator, check):
+    check(estimator)
