@@ -21,7 +21,13 @@ from sklearn.utils.estimator_checks import (
 import skimbalance
 
 #: Parameters that make an estimator fast enough for the common checks.
-FAST_PARAMS = {}
+_FAST_NET = {"max_iter": 30, "batch_size": 32, "predict_batch_size": 64}
+FAST_PARAMS = {
+    "CNNClassifier": _FAST_NET,
+    "LeNet5Classifier": _FAST_NET,
+    "AllCNNClassifier": {**_FAST_NET, "lr": 0.01},
+    "ResNet10Classifier": {**_FAST_NET, "module_params": {"base_width": 4}, "lr": 0.01},
+}
 
 #: {class name: {check name: reason}}.
 EXPECTED_FAILED_CHECKS = {}

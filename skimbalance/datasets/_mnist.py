@@ -1,0 +1,429 @@
+"""The MNIST handwritten digits, read from the original IDX files.
+
+The four IDX files live in ``<data home>/mnist/`` under their canonical names,
+gzipped (``train-images-idx3-ubyte.gz``) or not (``train-images-idx3-ubyte``).
+Missing files are downloaded from :data:`MNIST_MIRRORS`. Every file is checked
+against the SHA-256 of its decompressed bytes, then the parsed arrays are cached
+as ``.npz`` files so that later loads skip decompression and hashing.
+"""
+
+import contextlib
+import gzip
+import hashlib
+import http.client
+import math
+import os
+import shutil
+import tempfile
+import urllib.request
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ._home import (
+    DATA_ENV,
+    ensure_writable_dir,
+    get_cache_home,
+    get_data_home,
+    is_writable_dir,
+)
+
+__all__ = ["load_mnist", "MNIST_MIRRORS"]
+
+#: Base URLs tried in order when a file is missing; each must serve the
+#: canonical ``<name>.gz`` files.
+MNIST_MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+
+_TIMEOUT = 30.0  # seconds, per connection attempt and per read
+_CACHE_VERSION = 1  # bump when the cache layout changes
+
+# SHA-256 of the decompressed files.
+_SHA256 = {
+    "train-images-idx3-ubyte": (
+        "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"
+    ),
+    "train-labels-idx1-ubyte": (
+        "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"
+    ),
+    "t10k-images-idx3-ubyte": (
+        "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"
+    ),
+    "t10k-labels-idx1-ubyte": (
+        "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
+    ),
+}
+# subset -> (images file, labels file, number of examples)
+_SUBSETS = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60000),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10000),
+}
+_SUBSET_PARTS = {"train": ("train",), "test": ("test",), "all": ("train", "test")}
+# IDX magic numbers: 0x08 (unsigned byte) in the third byte, ndim in the fourth.
+_MAGIC = {"images": 2051, "labels": 2049}
+_IMAGE_SHAPE = (1, 28, 28)
+_REDOWNLOAD = (
+    "Delete it and call load_mnist() again with download=True to fetch a fresh copy."
+)
+
+_DESCR = """\
+MNIST handwritten digits
+------------------------
+
+70000 grey-scale images of handwritten digits 0-9, 28x28 pixels, split into
+60000 training and 10000 test images (LeCun et al., 1998). Pixels are scaled
+from 0-255 to [0, 1] and flattened row by row into 784 features; reshape a row
+to ``image_shape`` (1, 28, 28) to get the image back.
+
+Yann LeCun and Corinna Cortes hold the copyright of MNIST, a derivative work of
+the NIST data sets; it is made available under the terms of the Creative
+Commons Attribution-Share Alike 3.0 license.
+
+Y. LeCun, L. Bottou, Y. Bengio and P. Haffner. "Gradient-based learning
+applied to document recognition." Proceedings of the IEEE, 86(11):2278-2324,
+1998.
+"""
+
+
+def _corrupt(message, advice):
+    """A ValueError for a damaged file, with ``advice`` on what to do."""
+    return ValueError(f"{message} {advice}".rstrip())
+
+
+def _decode(data, name, kind, source, advice=""):
+    """Parse the IDX bytes ``data`` of file ``name`` and check its SHA-256."""
+    data = memoryview(data)
+    magic = _MAGIC[kind]
+    ndim = magic & 0xFF
+    header_size = 4 + 4 * ndim
+    if len(data) >= 4 and int.from_bytes(data[:4], "big") != magic:
+        raise _corrupt(
+            f"'{source}' is not an MNIST {kind} file: its IDX magic number is "
+            f"{int.from_bytes(data[:4], 'big')}, expected {magic}.",
+            advice,
+        )
+    if len(data) < header_size:
+        raise _corrupt(
+            f"'{source}' is truncated: {len(data)} bytes, fewer than the "
+            f"{header_size}-byte IDX header.",
+            advice,
+        )
+    dims = tuple(
+        int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)
+    )
+    expected = header_size + math.prod(dims)
+    if len(data) < expected:
+        raise _corrupt(
+            f"'{source}' is truncated: its header announces {dims[0]} items "
+            f"({expected} bytes) but it holds only {len(data)} bytes.",
+            advice,
+        )
+    if len(data) > expected:
+        raise _corrupt(
+            f"'{source}' has {len(data) - expected} unexpected bytes after the "
+            f"{expected} announced by its header.",
+            advice,
+        )
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != _SHA256[name]:
+        raise _corrupt(
+            f"SHA-256 mismatch for '{source}' (decompressed {name}): expected "
+            f"{_SHA256[name]}, got {actual}. The file is corrupt or not the "
+            "original MNIST file.",
+            advice,
+        )
+    return np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(dims)
+
+
+def _read(path, source, advice=""):
+    """Return the bytes of ``path``, gunzipped when ``source`` ends in ``.gz``."""
+    raw = Path(path).read_bytes()
+    if not os.fspath(source).endswith(".gz"):
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except EOFError as exc:
+        raise _corrupt(
+            f"'{source}' is truncated: the gzip stream ends early ({exc}).",
+            advice,
+        ) from exc
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise _corrupt(
+            f"'{source}' is not a valid gzip file ({exc}).",
+            advice,
+        ) from exc
+
+
+def _find(directory, name):
+    """Return the gzipped, else the uncompressed, file for ``name``, or None."""
+    for candidate in (directory / f"{name}.gz", directory / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _download(name, kind, directory, mirrors):
+    """Fetch ``name.gz`` into ``directory``, trying each mirror in turn.
+
+    The file is written under a temporary name and renamed only once its
+    decompressed content has the expected SHA-256. Returns the parsed array.
+    """
+    filename = f"{name}.gz"
+    failures = []
+    for mirror in mirrors:
+        url = mirror if mirror.endswith("/") else mirror + "/"
+        url += filename
+        fd, tmp = tempfile.mkstemp(
+            dir=directory, prefix=f".{filename}.", suffix=".part"
+        )
+        try:
+            with os.fdopen(fd, "wb") as out:
+                request = urllib.request.Request(
+                    url, headers={"User-Agent": "skimbalance"}
+                )
+                with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:
+                    shutil.copyfileobj(response, out, 1 << 20)
+            array = _decode(_read(tmp, url), name, kind, url)
+            os.chmod(tmp, 0o644)  # mkstemp creates 0o600; data is not secret
+            os.replace(tmp, directory / filename)
+            return array
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            failures.append(f"  {url}: {type(exc).__name__}: {exc}")
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    raise OSError(
+        f"Could not download MNIST file '{filename}' into '{directory}': every "
+        "mirror failed:\n" + "\n".join(failures) + "\nCheck the network "
+        f"connection, or copy the file into '{directory}' yourself."
+    )
+
+
+def _cache_name(subset, directory, sources):
+    """Cache file name, keyed on the source files' identity and checksums."""
+    slot = hashlib.sha256(str(directory).encode()).hexdigest()[:12]
+    parts = [_CACHE_VERSION]
+    for name in _SUBSETS[subset][:2]:
+        st = os.stat(sources[name])
+        parts.append(
+            (name, _SHA256[name], str(sources[name]), st.st_size, st.st_mtime_ns)
+        )
+    key = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+    return f"mnist-{subset}-{slot}-", f"mnist-{subset}-{slot}-{key}.npz"
+
+
+def _read_cache(path, n):
+    """Return cached ``(images, labels)`` or None if absent or invalid."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            images, labels = archive["images"], archive["labels"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None  # absent, truncated, or failing its zip CRC-32
+    if (
+        images.dtype != np.uint8
+        or labels.dtype != np.uint8
+        or images.shape != (n, *_IMAGE_SHAPE[1:])
+        or labels.shape != (n,)
+        or labels.max() > 9
+    ):
+        return None
+    return images, labels
+
+
+def _write_cache(directory, prefix, filename, images, labels):
+    """Atomically store the arrays; on failure leave no file behind."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".mnist-", suffix=".part")
+    except OSError:
+        return  # caching is an optimisation; loading still works without it
+    try:
+        with os.fdopen(fd, "wb") as out:
+            np.savez(out, images=images, labels=labels)
+        os.chmod(tmp, 0o644)
+        # No fsync: a torn file fails the zip CRC-32 check and is rebuilt.
+        os.replace(tmp, directory / filename)
+    except OSError:
+        return
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    for stale in directory.glob(f"{prefix}*.npz"):
+        if stale.name != filename:
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def _load_subset(subset, directory, sources, fresh):
+    """Return ``(images, labels)`` as uint8 for "train" or "test"."""
+    images_name, labels_name, n = _SUBSETS[subset]
+    prefix, filename = _cache_name(subset, directory, sources)
+    user_cache = get_cache_home() / "mnist"
+    for cache_dir in (directory, user_cache):
+        cached = _read_cache(cache_dir / filename, n)
+        if cached is not None:
+            return cached
+    arrays = []
+    for name, kind in ((images_name, "images"), (labels_name, "labels")):
+        if name in fresh:
+            arrays.append(fresh[name])
+            continue
+        path = sources[name]
+        arrays.append(
+            _decode(_read(path, path, _REDOWNLOAD), name, kind, path, _REDOWNLOAD)
+        )
+    images, labels = arrays
+    cache_dir = directory if is_writable_dir(directory) else user_cache
+    _write_cache(cache_dir, prefix, filename, images, labels)
+    return images, labels
+
+
+def load_mnist(*, subset="train", data_home=None, download=True, return_X_y=False):
+    """Load the MNIST handwritten digits as float32 features in [0, 1].
+
+    The original IDX files are read from ``<data home>/mnist/`` (gzipped or
+    not, under their canonical names), downloaded there if missing, checked
+    against their published SHA-256 and cached in parsed form: in the data
+    home when it is writable, else in the user cache directory
+    (``SKIMBALANCE_CACHE``, else ``$XDG_CACHE_HOME/skimbalance``, else
+    ``~/.cache/skimbalance``).
+
+    Parameters
+    ----------
+    subset : {"train", "test", "all"}, default="train"
+        Which split to load: the 60000 training images, the 10000 test
+        images, or all 70000 (training first, then test).
+    data_home : str or path-like, default=None
+        Directory whose ``mnist/`` subdirectory holds the files. ``None``
+        means the ``SKIMBALANCE_DATA`` environment variable, else
+        ``~/skimbalance_data``.
+    download : bool, default=True
+        Whether to download missing files from :data:`MNIST_MIRRORS`. With
+        ``False``, a missing file raises :class:`FileNotFoundError`.
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object with attributes:
+
+        data : ndarray of shape (n_samples, 784), dtype float32
+            Pixel intensities in [0, 1], each image flattened row by row.
+        target : ndarray of shape (n_samples,), dtype int64
+            Digit labels 0-9.
+        image_shape : tuple of int
+            ``(1, 28, 28)``: channels, height, width of one image.
+        target_names : ndarray of shape (10,)
+            The class labels, ``0`` to ``9``.
+        DESCR : str
+            Description of the data set.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        The two arrays described above.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a file is missing and ``download=False``.
+    PermissionError
+        If a file must be downloaded but the data directory is not writable.
+    OSError
+        If a download fails on every mirror.
+    ValueError
+        If ``subset`` is invalid, or a local file is truncated, malformed or
+        fails its checksum.
+
+    See Also
+    --------
+    load_digit_images : The 8x8 digits bundled with scikit-learn.
+
+    References
+    ----------
+    .. [1] Y. LeCun, L. Bottou, Y. Bengio and P. Haffner. "Gradient-based
+       learning applied to document recognition." Proceedings of the IEEE,
+       86(11):2278-2324, 1998.
+
+    Examples
+    --------
+    >>> from skimbalance.datasets import load_mnist
+    >>> X, y = load_mnist(return_X_y=True)
+    >>> X.shape, X.dtype, y.dtype
+    ((60000, 784), dtype('float32'), dtype('int64'))
+    >>> mnist = load_mnist(subset="test")
+    >>> mnist.data.shape, mnist.image_shape
+    ((10000, 784), (1, 28, 28))
+    """
+    if not isinstance(subset, str) or subset not in _SUBSET_PARTS:
+        raise ValueError(
+            f"The 'subset' parameter of load_mnist must be one of "
+            f"{sorted(_SUBSET_PARTS)}; got {subset!r}."
+        )
+    if data_home is not None:
+        origin = "the data_home argument"
+    elif os.environ.get(DATA_ENV):
+        origin = f"${DATA_ENV}"
+    else:
+        origin = "the default"
+    home = get_data_home(data_home)
+    directory = home / "mnist"
+    parts = _SUBSET_PARTS[subset]
+    names = [
+        (name, kind)
+        for part in parts
+        for name, kind in zip(_SUBSETS[part][:2], ("images", "labels"))
+    ]
+    sources = {name: _find(directory, name) for name, _ in names}
+    missing = [name for name, _ in names if sources[name] is None]
+    fresh = {}
+    if missing:
+        listed = ", ".join(f"'{name}.gz'" for name in missing)
+        if not download:
+            raise FileNotFoundError(
+                f"MNIST file(s) {listed} not found (gzipped or not) in "
+                f"'{directory}' (data home from {origin}) and download=False. "
+                f"Copy the files there, pass data_home= or set ${DATA_ENV} to "
+                "a directory whose mnist/ subdirectory holds them, or pass "
+                "download=True to fetch them."
+            )
+        new_dirs = [p for p in (directory, *directory.parents) if not p.exists()]
+        ensure_writable_dir(
+            directory,
+            hint=f"MNIST file(s) {listed} must be downloaded there (data home "
+            f"from {origin}). Pass data_home= or set ${DATA_ENV} to a "
+            "writable directory, or copy the files there yourself.",
+        )
+        mirrors = tuple(MNIST_MIRRORS)
+        try:
+            for name, kind in names:
+                if name in missing:
+                    fresh[name] = _download(name, kind, directory, mirrors)
+                    sources[name] = directory / f"{name}.gz"
+        except OSError:
+            for path in new_dirs:  # deepest first; only removes empty ones
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+            raise
+    loaded = [_load_subset(part, directory, sources, fresh) for part in parts]
+    if len(loaded) == 1:
+        images, labels = loaded[0]
+    else:
+        images = np.concatenate([im for im, _ in loaded])
+        labels = np.concatenate([lab for _, lab in loaded])
+    X = np.divide(images.reshape(len(images), -1), np.float32(255), dtype=np.float32)
+    y = labels.astype(np.int64)
+    if return_X_y:
+        return X, y
+    return Bunch(
+        data=X,
+        target=y,
+        image_shape=_IMAGE_SHAPE,
+        target_names=np.arange(10),
+        DESCR=_DESCR,
+    )

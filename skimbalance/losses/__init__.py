@@ -1,0 +1,23 @@
+"""Criteria for training neural networks on class-imbalanced labels.
+
+Every loss is a :class:`torch.nn.Module` called on raw logits of shape
+``(n, n_classes)`` and integer class positions of shape ``(n,)``, built from
+the per-class counts of the training data (``class_counts=`` or
+:meth:`~ImbalanceLoss.set_class_counts`). ``reduction="mean"`` is the plain
+mean of the per-sample losses over the batch, not divided by the sum of the
+class weights as :class:`torch.nn.CrossEntropyLoss` with ``weight=`` does.
+"""
+
+from ._base import ImbalanceLoss
+from ._class_balanced import ClassBalancedLoss
+from ._focal import FocalLoss
+from ._ldam import LDAMLoss
+from ._logit_adjusted import LogitAdjustedLoss
+
+__all__ = [
+    "ClassBalancedLoss",
+    "FocalLoss",
+    "ImbalanceLoss",
+    "LDAMLoss",
+    "LogitAdjustedLoss",
+]
