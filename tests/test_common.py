@@ -21,7 +21,7 @@ from sklearn.utils.estimator_checks import (
 import skimbalance
 
 #: Parameters that make an estimator fast enough for the common checks.
-_FAST_NET = {"max_iter": 30, "batch_size": 32, "predict_batch_size": 64}
+_FAST_NET = {"max_iter": 40, "batch_size": 32, "predict_batch_size": 64}
 FAST_PARAMS = {
     "CNNClassifier": _FAST_NET,
     "LeNet5Classifier": _FAST_NET,

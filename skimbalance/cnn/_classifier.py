@@ -269,6 +269,55 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                 p.requires_grad_(True)
         return self
 
+    def save_weights(self, path):
+        """Save the trained weights, classes and input shape (no pickled objects).
+
+        The file holds only tensors, strings and numbers, so
+        :meth:`load_weights` reads it with ``torch.load(weights_only=True)``,
+        which never executes code from the file.
+
+        Parameters
+        ----------
+        path : str or path-like
+        """
+        check_is_fitted(self)
+        torch.save(
+            {
+                "state_dict": self.net_.module_.state_dict(),
+                "classes": self.classes_.tolist(),
+                "input_shape": list(self.input_shape_),
+                "n_iter": int(self.n_iter_),
+            },
+            path,
+        )
+
+    def load_weights(self, path, X=None):
+        """Build the network from this estimator's parameters and load weights.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A file written by :meth:`save_weights`.
+        X : ignored
+
+        Returns
+        -------
+        self : CNNClassifier
+            Ready to predict; can also continue with ``warm_start`` or
+            :meth:`partial_fit`.
+        """
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        self._validate_params()
+        self.classes_ = np.asarray(state["classes"])
+        self.input_shape_ = tuple(state["input_shape"])
+        self.n_features_in_ = math.prod(self.input_shape_)
+        self.n_iter_ = state["n_iter"]
+        device = _resolve_device(self.device)
+        self.net_ = self._build_net(device)
+        self.net_.module_.load_state_dict(state["state_dict"])
+        self.net_.module_.eval()
+        return self
+
     # ------------------------------------------------------------ internals
     def _train(
         self,
@@ -468,7 +517,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # checks fitted before classes_ is read
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

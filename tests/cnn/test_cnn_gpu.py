@@ -1,0 +1,116 @@
+"""CNNClassifier on a CUDA device (skipped where there is none)."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from skimbalance.cnn import CNNClassifier, LeNet5Classifier
+from skimbalance.losses import LDAMLoss
+
+
+@pytest.fixture(scope="module")
+def fitted(digits):
+    """LeNet-5 fitted on the GPU, with string labels."""
+    X, y = digits
+    names = np.array(list("abcdefghij"))[y]
+    return CNNClassifier(
+        "lenet5", max_iter=20, batch_size=32, device="cuda", random_state=0
+    ).fit(X, names)
+
+
+@pytest.mark.gpu
+class TestCUDA:
+    pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+
+    def test_fit_predict(self, fitted, digits):
+        X, _ = digits
+        assert all(p.is_cuda for p in fitted.net_.module_.parameters())
+        proba = fitted.predict_proba(X)
+        assert isinstance(proba, np.ndarray)
+        assert proba.shape == (len(X), 10) and np.isfinite(proba).all()
+        np.testing.assert_allclose(proba.sum(axis=1), 1, atol=1e-5)
+        pred = fitted.predict(X)
+        assert pred.shape == (len(X),)
+        assert set(pred) <= set(fitted.classes_)
+        np.testing.assert_array_equal(fitted.classes_, list("abcdefghij"))
+        assert fitted.n_iter_ == 20
+
+    def test_predicts_like_on_cpu(self, fitted, digits):
+        # The same weights on the CPU give (nearly) the same probabilities.
+        X, _ = digits
+        on_cpu = pickle.loads(pickle.dumps(fitted))
+        on_cpu.net_.module_.to("cpu")
+        np.testing.assert_allclose(
+            on_cpu.predict_proba(X), fitted.predict_proba(X), atol=1e-4
+        )
+
+    def test_class_aware_with_validation(self, digits):
+        X, y = digits
+        clf = CNNClassifier(
+            "lenet5",
+            max_iter=20,
+            batch_size=32,
+            device="cuda",
+            batch_sampling="class_aware",
+            validation_fraction=0.25,
+            loss=LDAMLoss(s=1.0),  # "ldam" (s=30) diverges with LeNet-5
+            class_weight="balanced",
+            random_state=0,
+        ).fit(X, y)
+        assert all(p.is_cuda for p in clf.net_.module_.parameters())
+        assert clf.net_.criterion_.margins.is_cuda
+        assert np.isfinite(clf.net_.history[:, "valid_loss"]).all()
+        assert clf.net_.criterion_.progress == pytest.approx(1.0)
+        proba = clf.predict_proba(X)
+        assert proba.shape == (len(X), 10) and np.isfinite(proba).all()
+
+    @pytest.mark.parametrize("loss", ["focal", "class_balanced", "logit_adjusted"])
+    def test_losses(self, loss, digits):
+        X, y = digits
+        clf = CNNClassifier(
+            "mlp",
+            max_iter=10,
+            batch_size=32,
+            device="cuda",
+            loss=loss,
+            random_state=0,
+        ).fit(X, y, sample_weight=np.linspace(0.5, 1.5, len(y)))
+        assert np.isfinite(clf.predict_proba(X)).all()
+
+    def test_auto_is_cuda(self, digits):
+        X, y = digits
+        clf = CNNClassifier("mlp", max_iter=2, device="auto", random_state=0).fit(X, y)
+        assert next(clf.net_.module_.parameters()).is_cuda
+
+    def test_global_rng_untouched(self, digits):
+        X, y = digits
+        cpu_state = torch.get_rng_state()
+        cuda_state = torch.cuda.get_rng_state()
+        CNNClassifier(
+            "mlp",
+            module_params={"dropout": 0.5},
+            max_iter=5,
+            device="cuda",
+            random_state=0,
+        ).fit(X, y)
+        assert torch.equal(torch.get_rng_state(), cpu_state)
+        assert torch.equal(torch.cuda.get_rng_state(), cuda_state)
+
+    def test_fine_tune_and_continue(self, digits):
+        X, y = digits
+        clf = LeNet5Classifier(
+            max_iter=10, batch_size=32, device="cuda", random_state=0
+        ).fit(X, y)
+        before = {n: p.detach().clone() for n, p in clf.net_.module_.named_parameters()}
+        clf.fine_tune(X, y, max_iter=5)
+        for name, p in clf.net_.module_.named_parameters():
+            assert torch.equal(p, before[name]) != name.startswith("fc2")
+        clf.partial_fit(X, y)
+        assert clf.n_iter_ == 10 + 5 + 10
+
+    def test_pickle(self, fitted, digits):
+        X, _ = digits
+        loaded = pickle.loads(pickle.dumps(fitted))
+        np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
