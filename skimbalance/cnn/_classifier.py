@@ -37,7 +37,9 @@ LOSSES = {
     "focal": lambda: FocalLoss(reduction="none"),
     "class_balanced": lambda: ClassBalancedLoss(reduction="none"),
     "logit_adjusted": lambda: LogitAdjustedLoss(reduction="none"),
-    "ldam": lambda: LDAMLoss(reduction="none"),
+    # s=1: the paper's networks end in a plain linear layer, not the
+    # normalised one that LDAM's s=30 is meant for (s=30 diverges at lr 0.01).
+    "ldam": lambda: LDAMLoss(s=1.0, reduction="none"),
 }
 
 
@@ -220,7 +222,15 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self : CNNClassifier
         """
         reset = not hasattr(self, "net_")
-        return self._train(X, y, sample_weight, reset=reset, epochs=1, classes=classes)
+        return self._train(
+            X,
+            y,
+            sample_weight,
+            reset=reset,
+            epochs=1,
+            classes=classes,
+            horizon=self.max_iter,
+        )
 
     def fine_tune(self, X, y, sample_weight=None, *, lr_factor=0.1, max_iter=None):
         """Train only the head (``net_.module_.head_names``) on new data.
@@ -331,6 +341,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         n_updates=None,
         lr=None,
         restart_schedule=False,
+        horizon=None,
     ):
         X, y_pos, weight = self._check_training_data(
             X, y, sample_weight, reset, classes
@@ -349,25 +360,21 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         train, valid = data, None
         if self.validation_fraction is not None:
             tr, va = stratified_holdout(y_pos, self.validation_fraction, seed_rng)
-            train = TrainingData(
-                *(
-                    t[tr] if t is not None else None
-                    for t in (data.X, data.y, data.weight)
+            if len(va) == 0:
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} holds out no "
+                    f"example of any class ({len(y_pos)} samples); use a larger "
+                    "fraction or None."
                 )
-            )
-            valid = TrainingData(
-                *(
-                    t[va] if t is not None else None
-                    for t in (data.X, data.y, data.weight)
-                )
-            )
+            train, valid = data.subset(tr), data.subset(va)
         n_batches = math.ceil(len(train) / self.batch_size)
         if n_updates is None:
             n_updates = self.max_iter if epochs is None else epochs * n_batches
         budget = Budget(n_updates, start=0 if restart_schedule else start)
-        self.class_counts_ = np.bincount(y_pos, minlength=len(self.classes_))
+        if horizon is None:
+            horizon = budget.start + n_updates
         train_labels = train.y.cpu().numpy()
-        train_counts = np.bincount(train_labels, minlength=len(self.classes_))
+        self.class_counts_ = np.bincount(train_labels, minlength=len(self.classes_))
 
         with torch.random.fork_rng(devices=_cuda_devices(device)):
             torch.manual_seed(torch_seed)
@@ -375,10 +382,10 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                 self.net_ = self._build_net(device)
             net = self.net_
             if hasattr(net.criterion_, "set_class_counts"):
-                net.criterion_.set_class_counts(np.maximum(train_counts, 1))
+                net.criterion_.set_class_counts(np.maximum(self.class_counts_, 1))
                 net.criterion_.to(device)
             lr = self.lr if lr is None else lr
-            horizon = budget.start + n_updates
+            _set_training_params(net, self, lr)
             # Plain attributes: skorch's set_params would re-initialise parts.
             net.iterator_train__budget = budget
             net.iterator_train__random_state = seed_rng
@@ -393,12 +400,16 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                 ("nonfinite", StopOnNonFiniteLoss(budget, lr)),
             ]
             net.initialize_callbacks()
-            for group in net.optimizer_.param_groups:  # the schedule's base lr
-                group["lr"] = group["initial_lr"] = lr
             net.max_epochs = math.ceil(n_updates / n_batches)
-            net.partial_fit(train)  # on_train_begin/end + fit_loop
-        net.module_.eval()
-        self.n_iter_ = start + budget.done
+            try:
+                net.partial_fit(train)  # on_train_begin/end + fit_loop
+            finally:
+                # Keep no reference to the data in the fitted estimator.
+                net.train_split = None
+                for name in ("budget", "random_state", "labels"):
+                    delattr(net, f"iterator_train__{name}")
+                net.module_.eval()
+                self.n_iter_ = start + budget.done
         return self
 
     def _check_training_data(self, X, y, sample_weight, reset, classes):
@@ -423,7 +434,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         y_pos = np.searchsorted(self.classes_, y).astype(np.int64)
         weight = None
         if sample_weight is not None:
-            weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
+            weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float32, ensure_non_negative=True
+            )
         if self.class_weight is not None:
             class_weight = compute_class_weight(
                 self.class_weight, classes=self.classes_, y=y
@@ -443,7 +456,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             self.input_shape_ = _resolve_input_shape(
                 self.input_shape, nd_shape, X.shape[1]
             )
-        elif nd_shape is not None and nd_shape != self.input_shape_:
+        elif nd_shape is not None and _squeeze(nd_shape) != _squeeze(self.input_shape_):
             raise ValueError(
                 f"X has examples of shape {nd_shape}, but {type(self).__name__} was "
                 f"fitted on input_shape={self.input_shape_}."
@@ -525,6 +538,20 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.non_deterministic = False
         return tags
+
+
+def _squeeze(shape):
+    return tuple(s for s in shape if s != 1)
+
+
+def _set_training_params(net, estimator, lr):
+    """Apply the estimator's current training parameters to a (reused) net."""
+    net.batch_size = estimator.batch_size
+    net.iterator_train__order = estimator.batch_sampling
+    for group in net.optimizer_.param_groups:
+        group["momentum"] = estimator.momentum
+        group["weight_decay"] = estimator.weight_decay
+        group["lr"] = group["initial_lr"] = lr  # the schedule's base lr
 
 
 def _head_parameters(module):

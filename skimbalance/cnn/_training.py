@@ -33,6 +33,12 @@ class TrainingData(torch.utils.data.Dataset):
         target = self.y[i] if self.weight is None else (self.y[i], self.weight[i])
         return self.X[i], target
 
+    def subset(self, index):
+        """A new TrainingData with the rows at ``index`` (copied)."""
+        index = torch.as_tensor(index, device=self.X.device)
+        pick = lambda t: None if t is None else t.index_select(0, index)  # noqa: E731
+        return TrainingData(pick(self.X), pick(self.y), pick(self.weight))
+
     def batch(self, index):
         """One batch as whole-tensor slices: ``(X, y)`` or ``(X, (y, weight))``."""
         if index is None:
@@ -177,6 +183,7 @@ def schedule_callback(schedule, max_iter, start):
         policy=LambdaLR,
         lr_lambda=LRMultiplier(schedule, max_iter, start),
         step_every="batch",
+        last_epoch=-1,  # LRMultiplier already knows where the schedule starts
     )
 
 
@@ -188,7 +195,7 @@ class ReportProgress(Callback):
 
     def on_batch_end(self, net, training=True, **kwargs):
         if training and hasattr(net.criterion_, "set_progress"):
-            net.criterion_.set_progress(self.budget.step / self.total)
+            net.criterion_.set_progress(min(1.0, self.budget.step / self.total))
 
 
 class StopOnNonFiniteLoss(Callback):

@@ -97,11 +97,6 @@ class TestInputs:
         assert clf.input_shape_ == (1, 8, 8)
         assert clf.predict_proba(X).shape == (len(X), 10)
 
-    @pytest.mark.xfail(
-        reason="BUG: _check_X compares the N-D shape at predict with input_shape_, "
-        "not with the N-D shape accepted by fit",
-        strict=True,
-    )
     def test_nd_X_with_input_shape_predicts_on_the_same_X(self, digits):
         # Grayscale images (n, 8, 8) and input_shape=(1, 8, 8): fit accepts
         # them (same number of values), so predict must accept them too.
@@ -248,11 +243,6 @@ class TestLabels:
         with pytest.raises(NotFittedError):
             CNNClassifier().predict_proba(X)
 
-    @pytest.mark.xfail(
-        reason="BUG: predict reads self.classes_ before predict_proba's "
-        "check_is_fitted, so an unfitted estimator raises AttributeError",
-        strict=True,
-    )
     def test_predict_before_fit_raises(self, digits):
         X, _ = digits
         with pytest.raises(NotFittedError):
@@ -342,11 +332,6 @@ class TestBudget:
         )
         assert max((after[k] - init[k]).abs().max().item() for k in after) > 1e-3
 
-    @pytest.mark.xfail(
-        reason="BUG: a warm fit keeps the net's old batch_size but computes the "
-        "epochs from the new one, so the budget is not met",
-        strict=True,
-    )
     @pytest.mark.parametrize("first, second", [(300, 32), (32, 300)])
     def test_warm_start_with_new_batch_size(self, first, second, digits, fast_params):
         X, y = digits
@@ -359,11 +344,6 @@ class TestBudget:
         assert last == min(math.ceil(len(X) / second), fast_params["max_iter"])
         assert 0 not in clf.net_.history[:, "train_batch_count"]
 
-    @pytest.mark.xfail(
-        reason="BUG: a warm fit reuses the net built by the first fit, so new "
-        "batch_sampling, momentum and weight_decay are ignored",
-        strict=True,
-    )
     def test_warm_start_uses_new_training_parameters(self, digits, fast_params):
         X, y = digits
         clf = CNNClassifier(**fast_params, warm_start=True, random_state=0).fit(X, y)
@@ -404,12 +384,6 @@ class TestSchedule:
         ).fit(X, y)
         assert abs(current_lr(clf) - 0.05 * multiplier) < 1e-12
 
-    @pytest.mark.xfail(
-        reason="BUG: skorch's LRScheduler builds LambdaLR with "
-        "last_epoch=len(net.history)-1, shifting the continued schedule by the "
-        "number of earlier epochs",
-        strict=True,
-    )
     def test_warm_start_continues_the_schedule(self, digits, fast_params):
         X, y = digits
         clf = CNNClassifier(
@@ -421,10 +395,6 @@ class TestSchedule:
         assert clf.n_iter_ == 100
         assert abs(current_lr(clf) - 0.01 * (1 + 1e-4 * 100) ** -0.75) < 1e-12
 
-    @pytest.mark.xfail(
-        reason="BUG: same LambdaLR last_epoch shift as with warm_start",
-        strict=True,
-    )
     def test_partial_fit_continues_the_schedule(self, digits, fast_params):
         X, y = digits  # 10 updates per pass
         clf = CNNClassifier(**{**fast_params, "lr": 0.01}, random_state=0)
@@ -504,6 +474,23 @@ class TestReliability:
         np.testing.assert_array_equal(
             loaded.predict_proba(X), fitted_mlp.predict_proba(X)
         )
+
+    @pytest.mark.parametrize("labels", ["int", "str"])
+    def test_save_and_load_weights(self, labels, digits, fast_params, tmp_path):
+        X, y = digits
+        y = y if labels == "int" else np.array(list("abcdefghij"))[y]
+        clf = CNNClassifier(**fast_params, random_state=0).fit(X, y)
+        path = tmp_path / "weights.pt"
+        clf.save_weights(path)
+        loaded = CNNClassifier(**fast_params).load_weights(path)
+        np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+        np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+        np.testing.assert_array_equal(loaded.classes_, clf.classes_)
+        assert loaded.classes_.dtype.kind == clf.classes_.dtype.kind
+        assert loaded.input_shape_ == clf.input_shape_
+        assert (loaded.n_features_in_, loaded.n_iter_) == (64, clf.n_iter_)
+        loaded.partial_fit(X, y)  # continues from the loaded weights
+        assert loaded.n_iter_ == clf.n_iter_ + 10
 
     def test_clone_is_unfitted_with_same_params(self, fitted_mlp):
         cloned = clone(fitted_mlp)

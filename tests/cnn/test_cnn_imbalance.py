@@ -161,16 +161,7 @@ class TestLosses:
             "focal",
             "class_balanced",
             "logit_adjusted",
-            pytest.param(
-                "ldam",
-                marks=pytest.mark.xfail(
-                    reason="BUG: 'ldam' is LDAMLoss(s=30), meant for normalised "
-                    "logits; with LeNet-5's linear head at lr=0.01 it diverges "
-                    "(NaN) in ~13 updates for every seed",
-                    raises=FloatingPointError,
-                    strict=True,
-                ),
-            ),
+            "ldam",
         ],
     )
     def test_loss_by_name_with_the_paper_network(self, loss, digits):
@@ -352,11 +343,6 @@ class TestValidation:
         assert clf.net_.history[0, "train_batch_count"] == math.ceil(n_train / 32) < 10
         assert clf.n_iter_ == fast_params["max_iter"]
 
-    @pytest.mark.xfail(
-        reason="BUG: the fitted net keeps the validation split (a copy of X's "
-        "rows, on the training device) in net_.train_split",
-        strict=True,
-    )
     def test_fitted_estimator_does_not_keep_the_data(self, digits, fast_params):
         X, y = digits
         without = CNNClassifier(**fast_params, random_state=0).fit(X, y)
@@ -371,11 +357,6 @@ class TestValidation:
         assert len(train) == n_train_after_holdout(y, 0.25)
         assert len(train) + len(valid) == len(y)
 
-    @pytest.mark.xfail(
-        reason="BUG: a validation_fraction that holds out no example (every "
-        "class too small) silently records no valid_loss",
-        strict=True,
-    )
     def test_validation_fraction_too_small_for_the_data(self, digits, fast_params):
         X, y = digits
         small = np.concatenate([np.flatnonzero(y == c)[:2] for c in range(10)])
@@ -425,10 +406,6 @@ class TestFineTune:
         clf.fine_tune(X, y)
         assert clf.n_iter_ == 2 * lenet.max_iter
 
-    @pytest.mark.xfail(
-        reason="BUG: LambdaLR last_epoch shift (see warm_start schedule test)",
-        strict=True,
-    )
     def test_lr_is_scaled_and_schedule_restarts(self, lenet, digits):
         X, y = digits
         clf = pickle.loads(pickle.dumps(lenet))
