@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
+    column_or_1d,
     validate_data,
 )
 from skorch.helper import predefined_split
@@ -416,8 +417,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         X = self._check_X(X, reset=reset)
         check_classification_targets(y)
         y = np.asarray(y)
-        if y.ndim != 1:
-            y = np.ravel(y) if y.ndim == 2 and y.shape[1] == 1 else y
+        if y.ndim == 2 and y.shape[1] > 1:
+            raise ValueError("Multilabel and multioutput targets are not supported.")
+        y = column_or_1d(y, warn=True)
         if len(y) != len(X):
             raise ValueError(
                 f"X and y must have the same number of samples; got len(X)={len(X)} "
