@@ -62,7 +62,7 @@ class LeNet5Classifier(_PaperNetClassifier):
     >>> from skimbalance.cnn import LeNet5Classifier
     >>> from skimbalance.datasets import load_digit_images
     >>> X, y = load_digit_images(return_X_y=True)
-    >>> clf = LeNet5Classifier(max_iter=100, random_state=0).fit(X[:1000], y[:1000])
+    >>> clf = LeNet5Classifier(max_iter=300, random_state=0).fit(X[:1000], y[:1000])
     >>> bool(clf.score(X[1000:], y[1000:]) > 0.8)
     True
     """

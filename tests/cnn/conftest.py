@@ -7,7 +7,6 @@ dozen weight updates. Fitted estimators are module-scoped fixtures.
 
 import numpy as np
 import pytest
-import torch
 
 from skimbalance.cnn import CNNClassifier
 from skimbalance.datasets import load_digit_images
@@ -25,19 +24,6 @@ FAST = {
     "lr": 0.1,
     "device": "cpu",
 }
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Run these tiny networks on one thread (restored after each module).
-
-    On a busy machine, two OpenMP threads contending for two cores make a
-    32-example batch 50-100 times slower than one thread does.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")
