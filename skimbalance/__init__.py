@@ -7,8 +7,20 @@ datasets
 sampling
     imbalanced-learn samplers (step / linear imbalance, ratio over- and
     under-sampling) and a class-aware batch sampler for PyTorch.
+cnn
+    CNN classifiers as scikit-learn estimators (skorch inside).
+losses
+    Focal, class-balanced, logit-adjusted and LDAM losses for PyTorch.
+nets
+    LeNet-5, All-CNN, ResNet-10 and an MLP with a named head.
+metrics
+    The paper's multi-class ROC AUC and a ready ``scoring=`` dict.
+
+The top level holds the meta-estimators, e.g. :class:`PriorThresholdClassifier`.
 """
+
+from ._prior_threshold import PriorThresholdClassifier
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["__version__"]
+__all__ = ["PriorThresholdClassifier", "__version__"]

@@ -14,6 +14,7 @@ from imblearn.utils.estimator_checks import (
     parametrize_with_checks as imblearn_parametrize_with_checks,
 )
 from sklearn.base import BaseEstimator
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import (
     parametrize_with_checks as sklearn_parametrize_with_checks,
 )
@@ -27,6 +28,7 @@ _FAST_NET = {"max_iter": 100, "batch_size": 32, "predict_batch_size": 64}
 # meet the accuracy thresholds of the learning checks listed below.
 _TINY_NET = {"max_iter": 3, "batch_size": 16, "predict_batch_size": 64, "lr": 0.01}
 FAST_PARAMS = {
+    "PriorThresholdClassifier": {"estimator": LogisticRegression()},
     "CNNClassifier": _FAST_NET,
     "LeNet5Classifier": _FAST_NET,
     "AllCNNClassifier": _TINY_NET,

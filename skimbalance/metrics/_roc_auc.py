@@ -8,7 +8,7 @@ average.
 
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.utils import check_array, check_consistent_length, column_or_1d
+from sklearn.utils import check_array, column_or_1d
 
 # Row sums of probabilities from float32 networks (softmax over a few hundred
 # classes) stay well within this of 1.
@@ -80,7 +80,10 @@ def _one_vs_rest_problems(y_true, y_score, labels, require_proba, metric):
         ensure_all_finite=False,
         input_name="y_score",
     )
-    check_consistent_length(y_true, y_score)
+    if len(y_score) != len(y_true):
+        raise ValueError(
+            f"y_true has {len(y_true)} samples but y_score has {len(y_score)} rows."
+        )
     n_bad = np.count_nonzero(~np.isfinite(y_score))
     if n_bad:
         raise ValueError(
@@ -103,6 +106,12 @@ def _one_vs_rest_problems(y_true, y_score, labels, require_proba, metric):
                 f"{_format_classes(missing)}; {labels_text} give the column order."
             )
 
+    if len(present) < 2:
+        raise ValueError(
+            f"{metric} needs at least 2 classes in y_true; got {len(present)} "
+            f"({_format_classes(present)}). It is undefined when every sample has "
+            "the same class."
+        )
     if y_score.ndim == 1 and len(labels) != 2:
         raise ValueError(
             "A 1-D y_score holds the scores of the positive class of a binary "
@@ -114,12 +123,6 @@ def _one_vs_rest_problems(y_true, y_score, labels, require_proba, metric):
             f"y_score has {y_score.shape[1]} columns but there are {len(labels)} "
             f"classes ({labels_text}); pass one column per class, in the order "
             "of labels."
-        )
-    if len(present) < 2:
-        raise ValueError(
-            f"{metric} needs at least 2 classes in y_true; got {len(present)} "
-            f"({_format_classes(present)}). It is undefined when every sample has "
-            "the same class."
         )
     if require_proba:
         _check_probabilities(y_score)
@@ -137,67 +140,68 @@ def _one_vs_rest_problems(y_true, y_score, labels, require_proba, metric):
 def multiclass_roc_auc_score(y_true, y_score, *, labels=None, require_proba=False):
     """Multi-class ROC AUC: the mean over classes of one-vs-rest ROC AUCs.
 
-        The metric of Buda et al. (2018, §3.4). Each class in turn is the positive
-        class and all others the negative, its column of ``y_score`` ranks the
-        samples, and the ROC AUCs of these binary problems are averaged with equal
-        weight. For a binary problem it is the ordinary ROC AUC of the positive
-        class ``labels[1]``. With probabilities and all classes present it equals
-        ``sklearn.metrics.roc_auc_score(y_true, y_score, multi_class="ovr",
-        average="macro")``.
+    The metric of Buda et al. (2018, §3.4). Each class in turn is the positive
+    class and all others the negative, its column of ``y_score`` ranks the
+    samples, and the ROC AUCs of these binary problems are averaged with equal
+    weight. For a binary problem it is the ordinary ROC AUC of the positive
+    class ``labels[1]``. With probabilities and all classes present it equals
+    ``sklearn.metrics.roc_auc_score(y_true, y_score, multi_class="ovr",
+    average="macro")``.
 
-        Parameters
-        ----------
+    Parameters
+    ----------
     {parameters}
-        Returns
-        -------
-        score : float
-            Between 0 and 1; 0.5 for random scores, 1 for a perfect ranking.
 
-        Raises
-        ------
-        ValueError
-            If ``y_true`` has fewer than 2 classes, a class of ``y_true`` is not in
-            ``labels``, ``y_score`` does not have one column per label or holds
-            NaN or infinite values, or ``require_proba`` is set and ``y_score``
-            does not hold probabilities.
+    Returns
+    -------
+    score : float
+        Between 0 and 1; 0.5 for random scores, 1 for a perfect ranking.
 
-        See Also
-        --------
-        macro_average_precision_score : The same average for PR AUC.
-        imbalance_scorers : Scorers for ``GridSearchCV`` and ``cross_validate``.
-        sklearn.metrics.roc_auc_score : The binary AUC computed for each class.
+    Raises
+    ------
+    ValueError
+        If ``y_true`` has fewer than 2 classes, a class of ``y_true`` is not in
+        ``labels``, ``y_score`` does not have one column per label or holds
+        NaN or infinite values, or ``require_proba`` is set and ``y_score``
+        does not hold probabilities.
 
-        Notes
-        -----
-        Each one-vs-rest AUC depends only on the order of the scores in its
-        column, so any finite scores work (logits, decision values), and
-        renormalising the rows of ``y_score`` (as prior thresholding does) can
-        change the result.
+    See Also
+    --------
+    macro_average_precision_score : The same average for PR AUC.
+    imbalance_scorers : Scorers for ``GridSearchCV`` and ``cross_validate``.
+    sklearn.metrics.roc_auc_score : The binary AUC computed for each class.
 
-        Classes listed in ``labels`` but absent from ``y_true`` (a cross-validation
-        fold that lacks a rare class) have no one-vs-rest AUC and are left out of
-        the mean; the classes present are scored with their own columns. With more
-        than two labels the mean is over one-vs-rest problems even when only two
-        classes are present, so it is not the binary AUC of those two.
+    Notes
+    -----
+    Each one-vs-rest AUC depends only on the order of the scores in its
+    column, so any finite scores work (logits, decision values), and
+    renormalising the rows of ``y_score`` (as prior thresholding does) can
+    change the result.
 
-        References
-        ----------
-        .. [1] M. Buda, A. Maki and M. A. Mazurowski, "A systematic study of the
-           class imbalance problem in convolutional neural networks", Neural
-           Networks 106, 249-259, 2018.
+    Classes listed in ``labels`` but absent from ``y_true`` (a cross-validation
+    fold that lacks a rare class) have no one-vs-rest AUC and are left out of
+    the mean; the classes present are scored with their own columns. With more
+    than two labels the mean is over one-vs-rest problems even when only two
+    classes are present, so it is not the binary AUC of those two.
 
-        Examples
-        --------
-        >>> from skimbalance.metrics import multiclass_roc_auc_score
-        >>> y_true = ["cat", "dog", "fish", "cat"]
-        >>> y_score = [[0.7, 0.2, 0.1],
-        ...            [0.3, 0.4, 0.3],
-        ...            [0.2, 0.2, 0.6],
-        ...            [0.5, 0.4, 0.1]]
-        >>> float(multiclass_roc_auc_score(y_true, y_score))
-        1.0
-        >>> float(multiclass_roc_auc_score([0, 1, 1, 0], [0.1, 0.8, 0.3, 0.4]))
-        0.75
+    References
+    ----------
+    .. [1] M. Buda, A. Maki and M. A. Mazurowski, "A systematic study of the
+       class imbalance problem in convolutional neural networks", Neural
+       Networks 106, 249-259, 2018.
+
+    Examples
+    --------
+    >>> from skimbalance.metrics import multiclass_roc_auc_score
+    >>> y_true = ["cat", "dog", "fish", "cat"]
+    >>> y_score = [[0.7, 0.2, 0.1],
+    ...            [0.3, 0.5, 0.2],
+    ...            [0.2, 0.2, 0.6],
+    ...            [0.5, 0.4, 0.1]]
+    >>> float(multiclass_roc_auc_score(y_true, y_score))
+    1.0
+    >>> float(multiclass_roc_auc_score([0, 1, 1, 0], [0.1, 0.8, 0.3, 0.4]))
+    0.75
     """
     problems = _one_vs_rest_problems(
         y_true, y_score, labels, require_proba, metric="ROC AUC"
@@ -208,50 +212,51 @@ def multiclass_roc_auc_score(y_true, y_score, *, labels=None, require_proba=Fals
 def macro_average_precision_score(y_true, y_score, *, labels=None, require_proba=False):
     """Macro average precision (PR AUC): the mean over classes of one-vs-rest AP.
 
-        Each class in turn is the positive class, its column of ``y_score`` ranks
-        the samples, and the average precisions of these binary problems are
-        averaged with equal weight. For a binary problem it is the average
-        precision of the positive class ``labels[1]``, as
-        ``sklearn.metrics.average_precision_score`` computes it.
+    Each class in turn is the positive class, its column of ``y_score`` ranks
+    the samples, and the average precisions of these binary problems are
+    averaged with equal weight. For a binary problem it is the average
+    precision of the positive class ``labels[1]``, as
+    ``sklearn.metrics.average_precision_score`` computes it.
 
-        Parameters
-        ----------
+    Parameters
+    ----------
     {parameters}
-        Returns
-        -------
-        score : float
-            Between 0 and 1; 1 for a perfect ranking. Unlike ROC AUC, random scores
-            give about the frequency of each class, so rare classes pull it down.
 
-        Raises
-        ------
-        ValueError
-            If ``y_true`` has fewer than 2 classes, a class of ``y_true`` is not in
-            ``labels``, ``y_score`` does not have one column per label or holds
-            NaN or infinite values, or ``require_proba`` is set and ``y_score``
-            does not hold probabilities.
+    Returns
+    -------
+    score : float
+        Between 0 and 1; 1 for a perfect ranking. Unlike ROC AUC, random scores
+        give about the frequency of each class, so rare classes pull it down.
 
-        See Also
-        --------
-        multiclass_roc_auc_score : The same average for ROC AUC.
-        sklearn.metrics.average_precision_score : The binary AP computed per class.
+    Raises
+    ------
+    ValueError
+        If ``y_true`` has fewer than 2 classes, a class of ``y_true`` is not in
+        ``labels``, ``y_score`` does not have one column per label or holds
+        NaN or infinite values, or ``require_proba`` is set and ``y_score``
+        does not hold probabilities.
 
-        Notes
-        -----
-        Average precision is rank-based like ROC AUC: any finite scores work.
-        Classes in ``labels`` but absent from ``y_true`` are left out of the mean,
-        as in :func:`multiclass_roc_auc_score`.
+    See Also
+    --------
+    multiclass_roc_auc_score : The same average for ROC AUC.
+    sklearn.metrics.average_precision_score : The binary AP computed per class.
 
-        Examples
-        --------
-        >>> from skimbalance.metrics import macro_average_precision_score
-        >>> y_true = [0, 1, 2, 2]
-        >>> y_score = [[0.8, 0.1, 0.1],
-        ...            [0.1, 0.8, 0.1],
-        ...            [0.4, 0.1, 0.5],
-        ...            [0.5, 0.2, 0.3]]
-        >>> round(macro_average_precision_score(y_true, y_score), 4)
-        0.9444
+    Notes
+    -----
+    Average precision is rank-based like ROC AUC: any finite scores work.
+    Classes in ``labels`` but absent from ``y_true`` are left out of the mean,
+    as in :func:`multiclass_roc_auc_score`.
+
+    Examples
+    --------
+    >>> from skimbalance.metrics import macro_average_precision_score
+    >>> y_true = [0, 1, 2, 2]
+    >>> y_score = [[0.8, 0.1, 0.1],
+    ...            [0.1, 0.6, 0.3],
+    ...            [0.4, 0.1, 0.5],
+    ...            [0.5, 0.2, 0.3]]
+    >>> round(macro_average_precision_score(y_true, y_score), 4)
+    0.9444
     """
     problems = _one_vs_rest_problems(
         y_true, y_score, labels, require_proba, metric="Average precision"
@@ -263,5 +268,7 @@ def macro_average_precision_score(y_true, y_score, *, labels=None, require_proba
 
 for _metric in (multiclass_roc_auc_score, macro_average_precision_score):
     if _metric.__doc__:  # None under python -OO
-        _metric.__doc__ = _metric.__doc__.replace("{parameters}", _SHARED_PARAMETERS)
+        _metric.__doc__ = _metric.__doc__.replace(
+            "    {parameters}\n", _SHARED_PARAMETERS
+        )
 del _metric
