@@ -19,8 +19,15 @@ metrics
 The top level holds the meta-estimators, e.g. :class:`PriorThresholdClassifier`.
 """
 
+from ._downsample_upweight import DownsampleUpweightClassifier
 from ._prior_threshold import PriorThresholdClassifier
+from ._two_phase import TwoPhaseClassifier
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["PriorThresholdClassifier", "__version__"]
+__all__ = [
+    "DownsampleUpweightClassifier",
+    "PriorThresholdClassifier",
+    "TwoPhaseClassifier",
+    "__version__",
+]

@@ -20,6 +20,8 @@ from sklearn.utils.estimator_checks import (
 )
 
 import skimbalance
+from skimbalance.cnn import CNNClassifier
+from skimbalance.sampling import RatioOverSampler
 
 #: Parameters that make an estimator fast enough for the common checks.
 _FAST_NET = {"max_iter": 100, "batch_size": 32, "predict_batch_size": 64}
@@ -29,6 +31,11 @@ _FAST_NET = {"max_iter": 100, "batch_size": 32, "predict_batch_size": 64}
 _TINY_NET = {"max_iter": 3, "batch_size": 16, "predict_batch_size": 64, "lr": 0.01}
 FAST_PARAMS = {
     "PriorThresholdClassifier": {"estimator": LogisticRegression()},
+    "DownsampleUpweightClassifier": {"estimator": LogisticRegression()},
+    "TwoPhaseClassifier": {
+        "estimator": CNNClassifier(max_iter=100, batch_size=32, random_state=0),
+        "sampler": RatioOverSampler(random_state=0),
+    },
     "CNNClassifier": _FAST_NET,
     "LeNet5Classifier": _FAST_NET,
     "AllCNNClassifier": _TINY_NET,
@@ -62,6 +69,13 @@ _LEARNING_CHECKS = {
 #: {class name: {check name: reason}}.
 EXPECTED_FAILED_CHECKS = {
     "CNNClassifier": _MINIBATCH_SGD,
+    "TwoPhaseClassifier": _MINIBATCH_SGD,
+    "DownsampleUpweightClassifier": {
+        f"check_sample_weight_equivalence_on_{kind}_data": (
+            "the random downsampling keeps other rows when rows are repeated"
+        )
+        for kind in ("dense", "sparse")
+    },
     "LeNet5Classifier": _MINIBATCH_SGD,
     # 3 updates are too few to diverge on the class-weight check, or to learn.
     "AllCNNClassifier": {**_SAMPLE_WEIGHT_EQUIVALENCE, **_LEARNING_CHECKS},

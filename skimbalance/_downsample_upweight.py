@@ -1,0 +1,183 @@
+"""Downsample the majority class(es) and upweight what is kept by the same factor."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _num_samples,
+    check_is_fitted,
+    column_or_1d,
+    has_fit_parameter,
+)
+
+from .sampling.base import _check_X
+
+
+class DownsampleUpweightClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Train on a downsampled majority, upweighted by the downsampling factor.
+
+    Every class larger than the smallest one keeps ``1 / factor`` of its
+    examples (never fewer than the smallest class has), drawn at random, and
+    each kept example gets the weight ``n_c / kept_c`` (about ``factor``).
+    The model thus sees more balanced batches, learning what each class
+    looks like, while the weights keep the loss an unbiased estimate of the
+    full-data loss, so predicted probabilities keep the true class
+    frequencies (Google's "downsampling and upweighting" recipe).
+
+    Parameters
+    ----------
+    estimator : classifier
+        Must accept ``sample_weight`` in ``fit``.
+    factor : float >= 1 or "auto", default="auto"
+        Downsampling factor of the majority class(es); ``"auto"`` downsamples
+        every class to the size of the smallest (full balance).
+    random_state : int, RandomState instance or None, default=None
+        Which examples are kept.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        Fitted on the kept examples with the upweighting.
+    sample_indices_ : ndarray
+        Rows of ``X`` that were kept.
+    class_weights_ : dict
+        Weight given to each class's kept examples (``n_c / kept_c``).
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skimbalance import DownsampleUpweightClassifier
+    >>> X, y = make_classification(5000, weights=[0.97], random_state=0)
+    >>> model = DownsampleUpweightClassifier(LogisticRegression(), factor=8,
+    ...                                      random_state=0).fit(X, y)
+    >>> {int(k): round(v, 2) for k, v in model.class_weights_.items()}
+    {0: 8.0, 1: 1.0}
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "factor": [Interval(Real, 1, None, closed="left"), StrOptions({"auto"})],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator, *, factor="auto", random_state=None):
+        self.estimator = estimator
+        self.factor = factor
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None):
+        """Downsample, upweight, fit a clone of ``estimator``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,) or None
+            Multiplied into the upweighting.
+
+        Returns
+        -------
+        self : DownsampleUpweightClassifier
+        """
+        if not has_fit_parameter(self.estimator, "sample_weight"):
+            raise ValueError(
+                f"estimator={self.estimator!r} does not accept sample_weight in "
+                "fit, which upweighting needs."
+            )
+        check_classification_targets(y)
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] > 1:
+            raise ValueError("Multilabel and multioutput targets are not supported.")
+        y = column_or_1d(y, warn=True)
+        X = _check_X(X)
+        if _num_samples(X) != len(y):
+            raise ValueError(
+                f"X and y must have the same number of samples; got "
+                f"len(X)={_num_samples(X)} and len(y)={len(y)}."
+            )
+        classes, y_pos, counts = np.unique(y, return_inverse=True, return_counts=True)
+        n_min = counts.min()
+        factor = (
+            counts / n_min
+            if self.factor == "auto"
+            else np.full(len(counts), self.factor)
+        )
+        kept = np.maximum(np.minimum(counts, np.ceil(counts / factor)), n_min).astype(
+            int
+        )
+        kept = np.minimum(kept, counts)
+        rng = check_random_state(self.random_state)
+        index = np.sort(
+            np.concatenate(
+                [
+                    rng.choice(np.flatnonzero(y_pos == c), size=k, replace=False)
+                    for c, k in enumerate(kept)
+                ]
+            )
+        )
+        weight_of_class = counts / kept
+        weight = weight_of_class[y_pos[index]]
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, np.empty(len(y)))
+            weight = weight * sample_weight[index]
+        self.sample_indices_ = index
+        self.class_weights_ = dict(zip(classes.tolist(), weight_of_class.tolist()))
+        self.estimator_ = clone(self.estimator).fit(
+            _safe_indexing(X, index), y[index], sample_weight=weight
+        )
+        self.classes_ = self.estimator_.classes_
+        if hasattr(self.estimator_, "n_features_in_"):
+            self.n_features_in_ = self.estimator_.n_features_in_
+        if hasattr(self.estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.estimator_.feature_names_in_
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        return tags
+
+    def predict_proba(self, X):
+        """Class probabilities at the true class frequencies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    def predict(self, X):
+        """Predicted labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict(X)
