@@ -188,7 +188,6 @@ def main():
             f"{mib(r['baseline_peak']):>15.1f}{mib(r['peak']):>10.1f}"
             f"{mib(r['delta']):>13.1f}"
         )
-    plain = results["plain"]
     for num, den, target in (
         ("class_aware", "plain", "  [target <= 1.1x]"),
         ("ros", "plain", ""),

@@ -205,9 +205,12 @@ class StopOnNonFiniteLoss(Callback):
         self.budget, self.lr = budget, lr
 
     def on_batch_end(self, net, training=True, loss=None, **kwargs):
-        if training and not math.isfinite(loss.item()):
+        if not training:
+            return
+        value = loss.item()
+        if not math.isfinite(value):
             raise FloatingPointError(
-                f"Training loss became {loss.item()} at iteration "
+                f"Training loss became {value} at iteration "
                 f"{self.budget.step}; the model diverged. Try a lower learning "
                 f"rate (lr={self.lr} now, e.g. lr={self.lr / 10:g})."
             )
