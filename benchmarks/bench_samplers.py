@@ -4,6 +4,8 @@ Run from the repository root::
 
     SKIMBALANCE_DATA=../shared/datasets python benchmarks/bench_samplers.py
 
+(after ``pip install -e .``, as in the README)
+
 Data: MNIST training set (60000 x 784 float32) made step-imbalanced with
 rho=100, mu=0.5 (half of the classes keep 1 % of their examples), then fully
 over-sampled back to balance (~54 000 rows) by both samplers. Both draw the
