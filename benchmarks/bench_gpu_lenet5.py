@@ -20,24 +20,35 @@ from skimbalance.datasets import load_mnist
 from skimbalance.metrics import multiclass_roc_auc_score
 from skimbalance.sampling import StepImbalanceSampler
 
-X, y = load_mnist(return_X_y=True)
-Xt, yt = load_mnist(subset="test", return_X_y=True)
-print(torch.cuda.get_device_name(0))
-for name, (Xa, ya) in {
-    "balanced": (X, y),
-    "step rho=100 mu=0.5": StepImbalanceSampler(
-        rho=100, mu=0.5, random_state=0
-    ).fit_resample(X, y),
-}.items():
-    for bs in ["shuffle", "class_aware"]:
-        clf = LeNet5Classifier(
-            max_iter=10_000, device="cuda", random_state=0, batch_sampling=bs
-        )
-        t = time.perf_counter()
-        clf.fit(Xa, ya)
-        torch.cuda.synchronize()
-        dt = time.perf_counter() - t
-        p = clf.predict_proba(Xt)
-        print(
-            f"{name:22s} {bs:12s} fit 10000 updates: {dt:6.1f} s ({10000 * 64 / dt:8.0f} samples/s)  test acc {np.mean(clf.classes_[p.argmax(1)] == yt):.4f}  ROC AUC {multiclass_roc_auc_score(yt, p):.5f}"
-        )
+
+def main():
+    X, y = load_mnist(return_X_y=True)
+    X_test, y_test = load_mnist(subset="test", return_X_y=True)
+    print(torch.cuda.get_device_name(0))
+    datasets = {
+        "balanced": (X, y),
+        "step rho=100 mu=0.5": StepImbalanceSampler(
+            rho=100, mu=0.5, random_state=0
+        ).fit_resample(X, y),
+    }
+    for name, (X_train, y_train) in datasets.items():
+        for sampling in ["shuffle", "class_aware"]:
+            clf = LeNet5Classifier(
+                max_iter=10_000, device="cuda", random_state=0, batch_sampling=sampling
+            )
+            start = time.perf_counter()
+            clf.fit(X_train, y_train)
+            torch.cuda.synchronize()
+            seconds = time.perf_counter() - start
+            proba = clf.predict_proba(X_test)
+            accuracy = np.mean(clf.classes_[proba.argmax(1)] == y_test)
+            auc = multiclass_roc_auc_score(y_test, proba)
+            print(
+                f"{name:22s} {sampling:12s} fit 10000 updates: {seconds:6.1f} s "
+                f"({10000 * 64 / seconds:8.0f} samples/s)  test acc {accuracy:.4f}  "
+                f"ROC AUC {auc:.5f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
