@@ -16,15 +16,17 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
     _num_samples,
-    check_is_fitted,
     column_or_1d,
     has_fit_parameter,
 )
 
+from ._delegate import PredictWithInnerEstimatorMixin
 from .sampling.base import _check_X
 
 
-class DownsampleUpweightClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class DownsampleUpweightClassifier(
+    PredictWithInnerEstimatorMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Train on a downsampled majority, upweighted by the downsampling factor.
 
     Every class larger than the smallest one keeps ``1 / factor`` of its
@@ -40,8 +42,11 @@ class DownsampleUpweightClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     estimator : classifier
         Must accept ``sample_weight`` in ``fit``.
     factor : float >= 1 or "auto", default="auto"
-        Downsampling factor of the majority class(es); ``"auto"`` downsamples
-        every class to the size of the smallest (full balance).
+        Downsampling factor of the majority class(es). ``"auto"`` uses
+        ``sqrt(n_c / n_min)`` for class ``c``, halfway to balance on a log
+        scale (99:1 becomes about 10:1): full balance would keep so few
+        majority examples (100 of 9900) that the model overfits them and
+        its probabilities drift from the true frequencies.
     random_state : int, RandomState instance or None, default=None
         Which examples are kept.
 
@@ -112,15 +117,9 @@ class DownsampleUpweightClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
             )
         classes, y_pos, counts = np.unique(y, return_inverse=True, return_counts=True)
         n_min = counts.min()
-        factor = (
-            counts / n_min
-            if self.factor == "auto"
-            else np.full(len(counts), self.factor)
-        )
-        kept = np.maximum(np.minimum(counts, np.ceil(counts / factor)), n_min).astype(
-            int
-        )
-        kept = np.minimum(kept, counts)
+        # "auto": halfway to balance on a log scale, sqrt(n_c / n_min).
+        factor = np.sqrt(counts / n_min) if self.factor == "auto" else self.factor
+        kept = np.clip(np.ceil(counts / factor), n_min, counts).astype(int)
         rng = check_random_state(self.random_state)
         index = np.sort(
             np.concatenate(
@@ -153,31 +152,3 @@ class DownsampleUpweightClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         tags.input_tags.sparse = inner.input_tags.sparse
         tags.input_tags.allow_nan = inner.input_tags.allow_nan
         return tags
-
-    def predict_proba(self, X):
-        """Class probabilities at the true class frequencies.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
-
-    def predict(self, X):
-        """Predicted labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict(X)

@@ -13,10 +13,14 @@ from sklearn.base import (
 )
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import _check_sample_weight, _num_samples, column_or_1d
+
+from ._delegate import PredictWithInnerEstimatorMixin
 
 
-class TwoPhaseClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class TwoPhaseClassifier(
+    PredictWithInnerEstimatorMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Pre-train on ``sampler``-resampled data, then fine-tune the head on ``X, y``.
 
     Phase 1 fits a clone of ``estimator`` on ``sampler.fit_resample(X, y)``
@@ -116,6 +120,13 @@ class TwoPhaseClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if y.ndim == 2 and y.shape[1] > 1:
             raise ValueError("Multilabel and multioutput targets are not supported.")
         y = column_or_1d(y, warn=True)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, np.empty(len(y)))
+            if _num_samples(X) != len(y):
+                raise ValueError(
+                    f"X and y must have the same number of samples; got "
+                    f"len(X)={_num_samples(X)} and len(y)={len(y)}."
+                )
         self.sampler_ = clone(self.sampler)
         X_res, y_res = self.sampler_.fit_resample(X, y)
         weight_res = None
@@ -140,34 +151,6 @@ class TwoPhaseClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if hasattr(self.estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.estimator_.feature_names_in_
         return self
-
-    def predict_proba(self, X):
-        """Class probabilities of the fine-tuned network.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
-
-    def predict(self, X):
-        """Labels of the fine-tuned network.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

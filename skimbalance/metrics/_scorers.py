@@ -47,7 +47,7 @@ class _ProbaScorer:
         return f"ProbaScorer({self.score_func.__name__}, require_proba=True)"
 
 
-def _geometric_mean_over_true_classes(y_true, y_pred):
+def _geometric_mean_over_true_classes(y_true, y_pred, sample_weight=None):
     """Geometric mean of the recalls of the classes present in ``y_true``.
 
     ``imblearn.metrics.geometric_mean_score`` also includes classes that occur
@@ -55,7 +55,9 @@ def _geometric_mean_over_true_classes(y_true, y_pred):
     prediction of a class missing from a test fold makes the score 0. Like
     ``balanced_accuracy_score``, this counts only the classes of ``y_true``.
     """
-    return geometric_mean_score(y_true, y_pred, labels=np.unique(y_true))
+    return geometric_mean_score(
+        y_true, y_pred, labels=np.unique(y_true), sample_weight=sample_weight
+    )
 
 
 def imbalance_scorers():
