@@ -1,0 +1,14 @@
+"""The study of Buda, Maki & Mazurowski (2018), end to end: ``run_study`` and the
+``skimbalance study`` command."""
+
+from ._methods import ADDED_METHODS, ALL_METHODS, PAPER_METHODS
+from ._run import RESULT_COLUMNS, run_configuration, run_study
+
+__all__ = [
+    "ADDED_METHODS",
+    "ALL_METHODS",
+    "PAPER_METHODS",
+    "RESULT_COLUMNS",
+    "run_configuration",
+    "run_study",
+]

@@ -1,0 +1,312 @@
+"""``run_study``: the paper's protocol (§3) over a grid, resumable, in parallel."""
+
+import csv
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, matthews_corrcoef
+from sklearn.model_selection import train_test_split
+
+from ..datasets import load_digit_images, load_mnist
+from ..metrics import macro_average_precision_score, multiclass_roc_auc_score
+from ..sampling import LinearImbalanceSampler, StepImbalanceSampler
+from ._methods import (
+    ADDED_METHODS,
+    ALL_METHODS,
+    PAPER_METHODS,
+    THRESHOLDED,
+    build_method,
+    threshold,
+    trained_methods,
+)
+
+RESULT_COLUMNS = [
+    "dataset", "imbalance", "rho", "mu", "repeat", "method", "roc_auc", "accuracy",
+    "mcc", "pr_auc", "balanced_accuracy", "train_accuracy", "fit_seconds", "seed",
+]  # fmt: skip
+_KEY = ("dataset", "imbalance", "rho", "mu", "repeat", "method")
+DATASETS = ("digits", "mnist")
+#: Examples per class before imbalance: MNIST as in the paper; digits its smallest.
+_N_PER_CLASS = {"mnist": 5000, "digits": None}
+
+
+def run_study(
+    *,
+    dataset="digits",
+    imbalance="step",
+    rhos=(10, 50),
+    mus=(0.2, 0.5, 0.8),
+    methods="paper",
+    repeats=1,
+    max_iter=300,
+    seed=0,
+    out="skimbalance-study",
+    n_jobs=1,
+    scheduler=None,
+    quiet=False,
+):
+    """Run the study and write ``results.csv`` (one row per method and configuration).
+
+    Every configuration (rho, mu, repeat) draws its own imbalanced training
+    set (random minority classes, the paper's MNIST protocol), and every method
+    is trained for the same ``max_iter`` weight updates. Rows are appended and
+    flushed as each model finishes; rerunning the same command skips rows that
+    are already there.
+
+    Parameters
+    ----------
+    dataset : {"digits", "mnist"}, default="digits"
+    imbalance : {"step", "linear"}, default="step"
+    rhos : sequence of float, default=(10, 50)
+    mus : sequence of float, default=(0.2, 0.5, 0.8)
+        Fractions of minority classes (step imbalance only).
+    methods : "paper", "all" or sequence of str, default="paper"
+    repeats : int, default=1
+    max_iter : int, default=300
+    seed : int, default=0
+    out : path, default="skimbalance-study"
+    n_jobs : int, default=1
+        Configurations run in parallel with joblib.
+    scheduler : str or None, default=None
+        Address of a Dask scheduler (``tcp://HOST:PORT``) to run on.
+    quiet : bool, default=False
+        No progress bar.
+
+    Returns
+    -------
+    results : pandas.DataFrame
+        The whole ``results.csv``.
+    """
+    methods = _check_arguments(
+        dataset, imbalance, rhos, mus, methods, repeats, max_iter
+    )
+    out = _prepare_out(out, dataset=dataset, max_iter=max_iter, seed=seed)
+    mus = [math.nan] if imbalance == "linear" else [float(m) for m in mus]
+    configs = [
+        (float(rho), mu, repeat)
+        for rho in rhos
+        for mu in mus
+        for repeat in range(repeats)
+    ]
+    path = out / "results.csv"
+    done = _finished_keys(path)
+    todo = [
+        c for c in configs
+        if any(_key(dataset, imbalance, *c, m) not in done for m in methods)
+    ]  # fmt: skip
+    job = dict(dataset=dataset, imbalance=imbalance, methods=methods,
+               max_iter=max_iter, seed=seed, done=done)  # fmt: skip
+    with _progress(len(todo) * len(methods), quiet) as bar, _Appender(path) as append:
+        if n_jobs == 1 and scheduler is None:
+            for config in todo:
+                for row in run_configuration(config, **job):
+                    append(row)
+                    bar.update(1)
+        else:
+            for rows in _parallel(todo, job, n_jobs, scheduler):
+                for row in rows:
+                    append(row)
+                    bar.update(1)
+    import pandas as pd
+
+    return pd.read_csv(path)
+
+
+def run_configuration(config, *, dataset, imbalance, methods, max_iter, seed, done=()):
+    """Yield the result rows of one (rho, mu, repeat), skipping finished methods."""
+    rho, mu, repeat = config
+    config_seed = _config_seed(seed, rho, mu, repeat)
+    X, y, X_test, y_test = _load(dataset)
+    if imbalance == "step":
+        sampler = StepImbalanceSampler(
+            rho=rho, mu=mu, n_majority=_N_PER_CLASS[dataset], random_state=config_seed
+        )
+    else:
+        sampler = LinearImbalanceSampler(
+            rho=rho, n_max=_N_PER_CLASS[dataset], random_state=config_seed
+        )
+    X, y = sampler.fit_resample(X, y)
+    wanted = [m for m in methods if _key(dataset, imbalance, *config, m) not in done]
+    for trained in trained_methods(wanted):
+        start = time.perf_counter()
+        model = build_method(trained, max_iter=max_iter, random_state=config_seed)
+        model.fit(X, y)
+        seconds = time.perf_counter() - start
+        variants = [(trained, model)] + [
+            (name, threshold(model, X, y, target))
+            for name, (base, target) in THRESHOLDED.items()
+            if base == trained and name in wanted
+        ]
+        for name, fitted in variants:
+            if name not in wanted:
+                continue
+            yield {
+                "dataset": dataset, "imbalance": imbalance, "rho": rho, "mu": mu,
+                "repeat": repeat, "method": name,
+                **_scores(fitted, X, y, X_test, y_test),
+                "fit_seconds": round(seconds, 3), "seed": config_seed,
+            }  # fmt: skip
+
+
+def _configuration_rows(config, job):
+    return list(run_configuration(config, **job))
+
+
+def _scores(model, X, y, X_test, y_test):
+    proba = model.predict_proba(X_test)
+    labels = model.classes_
+    pred = labels[proba.argmax(axis=1)]
+    return {
+        "roc_auc": multiclass_roc_auc_score(y_test, proba, labels=labels),
+        "accuracy": accuracy_score(y_test, pred),
+        "mcc": matthews_corrcoef(y_test, pred),
+        "pr_auc": macro_average_precision_score(y_test, proba, labels=labels),
+        "balanced_accuracy": balanced_accuracy_score(y_test, pred),
+        "train_accuracy": accuracy_score(y, model.predict(X)),
+    }
+
+
+def _load(dataset):
+    if dataset == "mnist":
+        X, y = load_mnist(return_X_y=True)
+        X_test, y_test = load_mnist(subset="test", return_X_y=True)
+        return X, y, X_test, y_test
+    X, y = load_digit_images(return_X_y=True)
+    X, X_test, y, y_test = train_test_split(
+        X, y, test_size=1 / 3, stratify=y, random_state=0
+    )
+    return X, y, X_test, y_test
+
+
+def _config_seed(seed, rho, mu, repeat):
+    mu_code = -1 if math.isnan(mu) else round(mu * 1e6)
+    entropy = [seed, repeat, round(rho * 1e6), mu_code + 1]
+    return int(np.random.SeedSequence(entropy).generate_state(1)[0] >> 1)
+
+
+def _key(dataset, imbalance, rho, mu, repeat, method):
+    mu = "" if mu is None or (isinstance(mu, float) and math.isnan(mu)) else float(mu)
+    return (dataset, imbalance, float(rho), mu, int(repeat), method)
+
+
+def _finished_keys(path):
+    if not path.exists():
+        return set()
+    with open(path, newline="") as f:
+        return {
+            _key(r["dataset"], r["imbalance"], r["rho"], float(r["mu"] or "nan"),
+                 r["repeat"], r["method"])
+            for r in csv.DictReader(f)
+        }  # fmt: skip
+
+
+class _Appender:
+    """Append rows to results.csv, flushed and fsynced one by one."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        self.file = open(self.path, "a", newline="")
+        self.writer = csv.DictWriter(self.file, RESULT_COLUMNS)
+        if new:
+            self.writer.writeheader()
+        return self
+
+    def __call__(self, row):
+        self.writer.writerow({k: ("" if k == "mu" and math.isnan(row[k]) else row[k])
+                              for k in RESULT_COLUMNS})  # fmt: skip
+        self.file.flush()
+        os.fsync(self.file.fileno())
+
+    def __exit__(self, *exc):
+        self.file.close()
+
+
+def _prepare_out(out, **settings):
+    """Create the output folder and refuse to mix results of other settings."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise ValueError(f"out={str(out)!r} is not a writable folder: {exc}") from exc
+    settings_path = out / "study.json"
+    if settings_path.exists():
+        before = json.loads(settings_path.read_text())
+        if before != settings:
+            changed = {
+                k: (before.get(k), v) for k, v in settings.items() if before.get(k) != v
+            }
+            raise ValueError(
+                f"{settings_path} holds results of other settings {changed} "
+                "(before, now); refusing to mix them. Use another --out folder."
+            )
+    else:
+        settings_path.write_text(json.dumps(settings, indent=2))
+    return out
+
+
+def _check_arguments(dataset, imbalance, rhos, mus, methods, repeats, max_iter):
+    if dataset not in DATASETS:
+        raise ValueError(
+            f"Unknown dataset {dataset!r}; expected one of {list(DATASETS)}."
+        )
+    if imbalance not in ("step", "linear"):
+        raise ValueError(
+            f"Unknown imbalance {imbalance!r}; expected 'step' or 'linear'."
+        )
+    for rho in rhos:
+        if not rho >= 1:
+            raise ValueError(f"rho must be >= 1; got rho={rho}.")
+    for mu in mus if imbalance == "step" else ():
+        if not 0 < mu <= 1:
+            raise ValueError(f"mu must be in (0, 1]; got mu={mu}.")
+    if isinstance(methods, str):
+        if methods not in ("paper", "all"):
+            methods = [methods]
+        else:
+            methods = list(PAPER_METHODS if methods == "paper" else ALL_METHODS)
+    unknown = [m for m in methods if m not in ALL_METHODS]
+    if unknown:
+        raise ValueError(
+            f"Unknown methods {unknown}; expected 'paper', 'all' or names among "
+            f"{list(PAPER_METHODS)} and the additions {list(ADDED_METHODS)}."
+        )
+    if repeats < 1 or max_iter < 1:
+        raise ValueError(
+            f"repeats and max_iter must be >= 1; got {repeats}, {max_iter}."
+        )
+    return list(methods)
+
+
+def _progress(total, quiet):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, disable=quiet, unit="model", desc="study")
+
+
+def _parallel(configs, job, n_jobs, scheduler):
+    """Rows of each configuration as it finishes (joblib, optionally on Dask)."""
+    from contextlib import nullcontext
+
+    from joblib import Parallel, delayed, parallel_backend
+
+    context = nullcontext()
+    if scheduler is not None:
+        from distributed import Client
+
+        client = Client(scheduler)
+        context = parallel_backend("dask", client=client)
+    with context:
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+        yield from parallel(
+            delayed(_configuration_rows)(c, job) for c in configs
+        )
