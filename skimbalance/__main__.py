@@ -33,6 +33,7 @@ def build_parser():
     study.add_argument(
         "--scheduler", default=None, help="Dask scheduler tcp://HOST:PORT"
     )
+    study.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
     study.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -49,7 +50,7 @@ def main(argv=None):
             dataset=args.dataset, imbalance=args.imbalance, rhos=args.rho, mus=args.mu,
             methods=methods, repeats=args.repeats, max_iter=args.max_iter,
             seed=args.seed, out=args.out, n_jobs=args.n_jobs,
-            scheduler=args.scheduler, quiet=args.quiet,
+            scheduler=args.scheduler, device=args.device, quiet=args.quiet,
         )  # fmt: skip
     except ValueError as exc:
         print(f"skimbalance study: error: {exc}", file=sys.stderr)

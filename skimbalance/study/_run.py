@@ -47,6 +47,7 @@ def run_study(
     out="skimbalance-study",
     n_jobs=1,
     scheduler=None,
+    device="cpu",
     quiet=False,
 ):
     """Run the study and write ``results.csv`` (one row per method and configuration).
@@ -73,6 +74,9 @@ def run_study(
         Configurations run in parallel with joblib.
     scheduler : str or None, default=None
         Address of a Dask scheduler (``tcp://HOST:PORT``) to run on.
+    device : str, default="cpu"
+        Where the networks train ("cpu", "cuda", "auto"); CPU runs repeat bit
+        for bit.
     quiet : bool, default=False
         No progress bar.
 
@@ -99,7 +103,7 @@ def run_study(
         if any(_key(dataset, imbalance, *c, m) not in done for m in methods)
     ]  # fmt: skip
     job = dict(dataset=dataset, imbalance=imbalance, methods=methods,
-               max_iter=max_iter, seed=seed, done=done)  # fmt: skip
+               max_iter=max_iter, seed=seed, done=done, device=device)  # fmt: skip
     with _progress(len(todo) * len(methods), quiet) as bar, _Appender(path) as append:
         if n_jobs == 1 and scheduler is None:
             for config in todo:
@@ -116,7 +120,9 @@ def run_study(
     return pd.read_csv(path)
 
 
-def run_configuration(config, *, dataset, imbalance, methods, max_iter, seed, done=()):
+def run_configuration(
+    config, *, dataset, imbalance, methods, max_iter, seed, done=(), device="cpu"
+):
     """Yield the result rows of one (rho, mu, repeat), skipping finished methods."""
     rho, mu, repeat = config
     config_seed = _config_seed(seed, rho, mu, repeat)
@@ -133,7 +139,9 @@ def run_configuration(config, *, dataset, imbalance, methods, max_iter, seed, do
     wanted = [m for m in methods if _key(dataset, imbalance, *config, m) not in done]
     for trained in trained_methods(wanted):
         start = time.perf_counter()
-        model = build_method(trained, max_iter=max_iter, random_state=config_seed)
+        model = build_method(
+            trained, max_iter=max_iter, random_state=config_seed, device=device
+        )
         model.fit(X, y)
         seconds = time.perf_counter() - start
         variants = [(trained, model)] + [
@@ -307,6 +315,4 @@ def _parallel(configs, job, n_jobs, scheduler):
         context = parallel_backend("dask", client=client)
     with context:
         parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-        yield from parallel(
-            delayed(_configuration_rows)(c, job) for c in configs
-        )
+        yield from parallel(delayed(_configuration_rows)(c, job) for c in configs)

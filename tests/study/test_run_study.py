@@ -116,3 +116,26 @@ def test_cli_reports_errors(tmp_path, capsys):
 
     assert main(["study", "--dataset", "cifar", "--out", str(tmp_path)]) == 2
     assert "Unknown dataset 'cifar'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_serial_results(serial, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    _, results = serial
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        on_dask = run_study(
+            **{**FAST, "rhos": [10, 20]},
+            out=tmp_path,
+            scheduler=cluster.scheduler_address,
+        )
+    key = ["rho", "method"]
+    pd.testing.assert_frame_equal(
+        on_dask.sort_values(key).reset_index(drop=True).drop(columns="fit_seconds"),
+        results.sort_values(key).reset_index(drop=True).drop(columns="fit_seconds"),
+    )
