@@ -49,14 +49,16 @@ def trained_methods(methods):
     return [m for m in ALL_METHODS if m in needed]
 
 
-def build_method(name, *, max_iter, random_state, device="cpu"):
+def build_method(name, *, max_iter, random_state, device="cpu", lr=0.01):
     """An unfitted estimator for a trained method, with ``max_iter`` updates in all.
 
     Two-phase methods split the budget: ``max_iter - max_iter // 2`` updates on
     the resampled data, ``max_iter // 2`` to fine-tune the head, so every
     method makes the same number of weight updates (the paper's rule).
     """
-    cnn = LeNet5Classifier(max_iter=max_iter, random_state=random_state, device=device)
+    cnn = LeNet5Classifier(
+        max_iter=max_iter, random_state=random_state, device=device, lr=lr
+    )
     ros = RatioOverSampler(random_state=random_state)
     rus = RatioUnderSampler(random_state=random_state)
     if name == "baseline":
