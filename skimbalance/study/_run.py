@@ -24,6 +24,8 @@ from ._methods import (
     threshold,
     trained_methods,
 )
+from ._plots import plot_study
+from ._report import write_report
 
 RESULT_COLUMNS = [
     "dataset", "imbalance", "rho", "mu", "repeat", "method", "roc_auc", "accuracy",
@@ -116,9 +118,32 @@ def run_study(
                 for row in rows:
                     append(row)
                     bar.update(1)
+    return write_outputs(out)
+
+
+def write_outputs(out):
+    """(Re)write ``report.md`` and the PNG figures from ``out/results.csv``.
+
+    Figures need matplotlib (``pip install skimbalance[plot]``); without it
+    only the report is written.
+
+    Returns
+    -------
+    results : pandas.DataFrame
+    """
     import pandas as pd
 
-    return pd.read_csv(path)
+    out = Path(out)
+    results = pd.read_csv(out / "results.csv")
+    settings = json.loads((out / "study.json").read_text())
+    write_report(results, out / "report.md", settings=settings)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        warnings.warn("matplotlib is not installed: no figures written.")
+    else:
+        plot_study(results, out)
+    return results
 
 
 def run_configuration(
