@@ -43,16 +43,38 @@ THRESHOLDED = {
 }
 
 
+def ratio_method(name):
+    """``("ros" | "rus", r)`` for a partial-ratio name such as ``ros_ratio_10``."""
+    kind, _, ratio = name.partition("_ratio_")
+    if kind in ("ros", "rus") and ratio:
+        try:
+            value = float(ratio)
+        except ValueError:
+            return None
+        if value >= 1:
+            return kind, value
+    return None
+
+
+def is_known_method(name):
+    """One of ``ALL_METHODS``, or ``ros_ratio_<r>`` / ``rus_ratio_<r>``."""
+    return name in ALL_METHODS or ratio_method(name) is not None
+
+
 def trained_methods(methods):
     """The trainings needed for ``methods``, in a stable order."""
     needed = {THRESHOLDED.get(m, (m,))[0] for m in methods}
-    return [m for m in ALL_METHODS if m in needed]
+    return [m for m in ALL_METHODS if m in needed] + sorted(
+        m for m in needed if m not in ALL_METHODS
+    )
 
 
 def build_method(name, *, max_iter, random_state, device="cpu", lr=0.01):
     """An unfitted estimator for a trained method, with ``max_iter`` updates in all.
 
-    Two-phase methods split the budget: ``max_iter - max_iter // 2`` updates on
+    ``ros_ratio_<r>`` / ``rus_ratio_<r>`` over- or under-sample to the
+    imbalance ratio ``r`` only (paper §4.5, Figure 7). Two-phase methods split
+    the budget: ``max_iter - max_iter // 2`` updates on
     the resampled data, ``max_iter // 2`` to fine-tune the head, so every
     method makes the same number of weight updates (the paper's rule).
     """
@@ -63,10 +85,12 @@ def build_method(name, *, max_iter, random_state, device="cpu", lr=0.01):
     rus = RatioUnderSampler(random_state=random_state)
     if name == "baseline":
         return cnn
-    if name in ("ros", "rus"):
+    if name in ("ros", "rus") or ratio_method(name):
         from imblearn.pipeline import make_pipeline
 
-        return make_pipeline(ros if name == "ros" else rus, cnn)
+        kind, ratio = ratio_method(name) or (name, 1.0)
+        sampler = ros if kind == "ros" else rus
+        return make_pipeline(sampler.set_params(imbalance_ratio=ratio), cnn)
     if name in ("two_phase_ros", "two_phase_rus"):
         phase_2 = max_iter // 2
         return TwoPhaseClassifier(

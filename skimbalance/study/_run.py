@@ -21,6 +21,7 @@ from ._methods import (
     PAPER_METHODS,
     THRESHOLDED,
     build_method,
+    is_known_method,
     threshold,
     trained_methods,
 )
@@ -41,7 +42,7 @@ def run_study(
     *,
     dataset="digits",
     imbalance="step",
-    rhos=(10, 50),
+    rhos=(2, 10, 50),
     mus=(0.2, 0.5, 0.8),
     methods="paper",
     repeats=1,
@@ -65,7 +66,7 @@ def run_study(
     ----------
     dataset : {"digits", "mnist"}, default="digits"
     imbalance : {"step", "linear"}, default="step"
-    rhos : sequence of float, default=(10, 50)
+    rhos : sequence of float, default=(2, 10, 50)
     mus : sequence of float, default=(0.2, 0.5, 0.8)
         Fractions of minority classes (step imbalance only).
     methods : "paper", "all" or sequence of str, default="paper"
@@ -323,11 +324,12 @@ def _check_arguments(dataset, imbalance, rhos, mus, methods, repeats, max_iter):
             methods = [methods]
         else:
             methods = list(PAPER_METHODS if methods == "paper" else ALL_METHODS)
-    unknown = [m for m in methods if m not in ALL_METHODS]
+    unknown = [m for m in methods if not is_known_method(m)]
     if unknown:
         raise ValueError(
             f"Unknown methods {unknown}; expected 'paper', 'all' or names among "
-            f"{list(PAPER_METHODS)} and the additions {list(ADDED_METHODS)}."
+            f"{list(PAPER_METHODS)}, the additions {list(ADDED_METHODS)} and "
+            "partial ratios ros_ratio_<r> / rus_ratio_<r> (r >= 1)."
         )
     if repeats < 1 or max_iter < 1:
         raise ValueError(
