@@ -32,6 +32,24 @@ def test_one_row_per_method_and_configuration(serial):
     assert results["roc_auc"].between(0, 1).all()
 
 
+def test_report_and_figures_are_written(serial):
+    out, _ = serial
+    report = (out / "report.md").read_text()
+    assert "## The paper's conclusions" in report
+    assert sorted(p.name for p in out.glob("fig3_*.png")) == [
+        "fig3_auc_vs_rho_step_mu0.5.png"
+    ]
+
+
+def test_partial_ratio_methods(tmp_path):
+    results = run_study(
+        **{**FAST, "methods": ["ros_ratio_4", "rus_ratio_2.5"]}, out=tmp_path
+    )
+    assert sorted(results["method"]) == ["ros_ratio_4", "rus_ratio_2.5"]
+    with pytest.raises(ValueError, match=r"Unknown methods \['ros_ratio_0.5'\]"):
+        run_study(**{**FAST, "methods": ["ros_ratio_0.5"]}, out=tmp_path)
+
+
 def test_thresholding_reuses_the_trained_model(serial):
     _, results = serial
     one = results[results["rho"] == 10].set_index("method")
