@@ -32,6 +32,14 @@ RESULT_COLUMNS = [
     "dataset", "imbalance", "rho", "mu", "repeat", "method", "roc_auc", "accuracy",
     "mcc", "pr_auc", "balanced_accuracy", "train_accuracy", "fit_seconds", "seed",
 ]  # fmt: skip
+CURVE_COLUMNS = [
+    "dataset", "imbalance", "rho", "mu", "repeat", "method", "iteration",
+    "train_accuracy", "test_accuracy",
+]  # fmt: skip
+#: Methods whose learning curves are recorded (the paper's Figure 8), at
+#: ``CURVE_POINTS`` evenly spaced iterations.
+CURVE_METHODS = ("baseline", "ros", "rus")
+CURVE_POINTS = 10
 _KEY = ("dataset", "imbalance", "rho", "mu", "repeat", "method")
 DATASETS = ("digits", "mnist")
 #: Examples per class before imbalance: MNIST as in the paper; digits its smallest.
@@ -108,7 +116,8 @@ def run_study(
     ]  # fmt: skip
     job = dict(dataset=dataset, imbalance=imbalance, methods=methods,
                max_iter=max_iter, seed=seed, done=done, device=device)  # fmt: skip
-    with _progress(len(todo) * len(methods), quiet) as bar, _Appender(path) as append:
+    appender = _Appender(path, out / "curves.csv")
+    with _progress(len(todo) * len(methods), quiet) as bar, appender as append:
         if n_jobs == 1 and scheduler is None:
             for config in todo:
                 for row in run_configuration(config, **job):
@@ -137,13 +146,17 @@ def write_outputs(out):
     out = Path(out)
     results = pd.read_csv(out / "results.csv")
     settings = json.loads((out / "study.json").read_text())
-    write_report(results, out / "report.md", settings=settings)
+    curves_path = out / "curves.csv"
+    curves = pd.read_csv(curves_path) if curves_path.exists() else None
+    if curves is not None and curves.empty:
+        curves = None
+    write_report(results, out / "report.md", curves=curves, settings=settings)
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         warnings.warn("matplotlib is not installed: no figures written.")
     else:
-        plot_study(results, out)
+        plot_study(results, out, curves=curves)
     return results
 
 
@@ -166,7 +179,9 @@ def run_configuration(
     wanted = [m for m in methods if _key(dataset, imbalance, *config, m) not in done]
     for trained in trained_methods(wanted):
         start = time.perf_counter()
-        model = _fit_with_fallback_lr(trained, X, y, max_iter, config_seed, device)
+        model, curve = _fit_with_fallback_lr(
+            trained, X, y, max_iter, config_seed, device, X_test, y_test
+        )
         seconds = time.perf_counter() - start
         variants = [(trained, model)] + [
             (name, threshold(model, X, y, target))
@@ -181,6 +196,7 @@ def run_configuration(
                 "repeat": repeat, "method": name,
                 **_scores(fitted, X, y, X_test, y_test),
                 "fit_seconds": round(seconds, 3), "seed": config_seed,
+                "curve": curve if name == trained else [],
             }  # fmt: skip
 
 
@@ -189,17 +205,43 @@ def run_configuration(
 LEARNING_RATES = (0.01, 0.001, 0.0001)
 
 
-def _fit_with_fallback_lr(method, X, y, max_iter, seed, device):
-    """Fit ``method``; on divergence (NaN loss) retry at a 10x lower rate."""
+def _fit_with_fallback_lr(method, X, y, max_iter, seed, device, X_test, y_test):
+    """Fit ``method``; on divergence (NaN loss) retry at a 10x lower rate.
+
+    Returns the model and its learning curve: ``(iteration, train accuracy,
+    test accuracy)`` at ``CURVE_POINTS`` points for ``CURVE_METHODS`` (trained
+    in chunks with ``warm_start``, the schedule continuing), else ``[]``.
+    """
     for lr in LEARNING_RATES:
         model = build_method(
             method, max_iter=max_iter, random_state=seed, device=device, lr=lr
         )
         try:
-            return model.fit(X, y)
+            if method not in CURVE_METHODS:
+                return model.fit(X, y), []
+            return model, _fit_in_chunks(model, X, y, X_test, y_test, max_iter)
         except FloatingPointError as exc:
             warnings.warn(f"{method} diverged at lr={lr} ({exc}); retrying lower.")
     raise FloatingPointError(f"{method} diverged at every lr in {LEARNING_RATES}.")
+
+
+def _fit_in_chunks(model, X, y, X_test, y_test, max_iter):
+    network = model.steps[-1][1] if hasattr(model, "steps") else model
+    network.set_params(warm_start=True)
+    curve, done = [], 0
+    for point in range(1, CURVE_POINTS + 1):
+        target = max(round(max_iter * point / CURVE_POINTS), done + 1)
+        if target > max_iter:
+            break
+        network.set_params(max_iter=target - done)
+        model.fit(X, y)  # a pipeline's sampler redraws the same rows (seeded)
+        done = target
+        curve.append(
+            (done, accuracy_score(y, model.predict(X)),
+             accuracy_score(y_test, model.predict(X_test)))
+        )  # fmt: skip
+    network.set_params(warm_start=False, max_iter=max_iter)
+    return curve
 
 
 def _configuration_rows(config, job):
@@ -255,27 +297,39 @@ def _finished_keys(path):
 
 
 class _Appender:
-    """Append rows to results.csv, flushed and fsynced one by one."""
+    """Append rows to results.csv (and curves.csv), flushed and fsynced."""
 
-    def __init__(self, path):
-        self.path = path
+    def __init__(self, path, curves_path):
+        self.paths = {"results": path, "curves": curves_path}
 
     def __enter__(self):
-        new = not self.path.exists() or self.path.stat().st_size == 0
-        self.file = open(self.path, "a", newline="")
-        self.writer = csv.DictWriter(self.file, RESULT_COLUMNS)
-        if new:
-            self.writer.writeheader()
+        self.files, self.writers = {}, {}
+        for name, columns in [("results", RESULT_COLUMNS), ("curves", CURVE_COLUMNS)]:
+            path = self.paths[name]
+            new = not path.exists() or path.stat().st_size == 0
+            self.files[name] = open(path, "a", newline="")
+            self.writers[name] = csv.DictWriter(self.files[name], columns)
+            if new:
+                self.writers[name].writeheader()
         return self
 
     def __call__(self, row):
-        self.writer.writerow({k: ("" if k == "mu" and math.isnan(row[k]) else row[k])
-                              for k in RESULT_COLUMNS})  # fmt: skip
-        self.file.flush()
-        os.fsync(self.file.fileno())
+        row = {**row, "mu": "" if math.isnan(row["mu"]) else row["mu"]}
+        for iteration, train_accuracy, test_accuracy in row.pop("curve", []):
+            self._write("curves", {**row, "iteration": iteration,
+                                   "train_accuracy": train_accuracy,
+                                   "test_accuracy": test_accuracy})  # fmt: skip
+        self._write("results", row)
+
+    def _write(self, name, row):
+        columns = self.writers[name].fieldnames
+        self.writers[name].writerow({k: row[k] for k in columns})
+        self.files[name].flush()
+        os.fsync(self.files[name].fileno())
 
     def __exit__(self, *exc):
-        self.file.close()
+        for file in self.files.values():
+            file.close()
 
 
 def _prepare_out(out, **settings):

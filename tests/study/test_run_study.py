@@ -41,6 +41,18 @@ def test_report_and_figures_are_written(serial):
     ]
 
 
+def test_learning_curves_for_figure_8(serial):
+    out, results = serial
+    curves = pd.read_csv(out / "curves.csv")
+    assert set(curves["method"]) == {"baseline", "ros", "rus"}
+    per_model = curves.groupby(["rho", "method"])["iteration"].apply(list)
+    assert all(its == [1, 2, 3, 4, 5] for its in per_model)  # max_iter=5, 10 points
+    final = curves[curves["iteration"] == 5].set_index(["rho", "method"])
+    rows = results.set_index(["rho", "method"]).loc[final.index]
+    np.testing.assert_allclose(final["test_accuracy"], rows["accuracy"])
+    assert len(list(out.glob("fig8_*.png"))) == 2
+
+
 def test_partial_ratio_methods(tmp_path):
     results = run_study(
         **{**FAST, "methods": ["ros_ratio_4", "rus_ratio_2.5"]}, out=tmp_path
