@@ -2,7 +2,7 @@
 
 from torch import nn
 
-from ._lenet import _check_image_shape, _check_positive_int
+from ._base import HeadedNetwork, _check_image_shape, _check_positive_int
 
 __all__ = ["AllCNN"]
 
@@ -12,7 +12,7 @@ def _strided_size(size):
     return (size - 1) // 2 + 1
 
 
-class AllCNN(nn.Module):
+class AllCNN(HeadedNetwork):
     """All-CNN-C (Springenberg et al., 2015) as in Buda et al. (2018), Table 3.
 
     ``dropout 0.2`` on the input -> 2x ``conv 3x3, 96`` -> ``conv 3x3 stride 2,
@@ -121,11 +121,6 @@ class AllCNN(nn.Module):
             if isinstance(module, nn.Conv2d):
                 nn.init.xavier_uniform_(module.weight)
                 nn.init.zeros_(module.bias)
-
-    def head_parameters(self):
-        """Yield the parameters of the modules named in :attr:`head_names`."""
-        for name in self.head_names:
-            yield from getattr(self, name).parameters()
 
     def forward(self, x):
         """Return the logits, shape ``(batch, n_classes)``, for images ``x``."""

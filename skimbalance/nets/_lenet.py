@@ -3,38 +3,14 @@
 Also holds the small input checks shared by the image networks of this package.
 """
 
-import numbers
-
 import torch
 from torch import nn
+
+from ._base import HeadedNetwork, _check_image_shape, _check_positive_int
 
 __all__ = ["LeNet5"]
 
 _LENET_PADDINGS = {"valid": 0, "same": 2}
-
-
-def _check_positive_int(value, name):
-    """Return ``value`` as an int, or raise if it is not a positive integer."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    return int(value)
-
-
-def _check_image_shape(input_shape, network):
-    """Return ``input_shape`` as a ``(C, H, W)`` tuple of positive ints, or raise."""
-    try:
-        shape = tuple(input_shape)
-    except TypeError:
-        shape = ()
-    if len(shape) != 3 or not all(
-        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
-        for s in shape
-    ):
-        raise ValueError(
-            f"{network} expects input_shape=(channels, height, width) with "
-            f"positive integer sizes; got {input_shape!r}."
-        )
-    return tuple(int(s) for s in shape)
 
 
 def _lenet_sizes(size, padding):
@@ -46,7 +22,7 @@ def _lenet_sizes(size, padding):
     return conv1, pool1, conv2, pool2
 
 
-class LeNet5(nn.Module):
+class LeNet5(HeadedNetwork):
     """LeNet-5 as used for MNIST by Buda et al. (2018), Table 2.
 
     ``conv 5x5, 20`` -> ``max-pool 2`` -> ``conv 5x5, 50`` -> ``max-pool 2`` ->
@@ -156,11 +132,6 @@ class LeNet5(nn.Module):
         for module in (self.conv1, self.conv2, self.fc1, self.fc2):
             nn.init.xavier_uniform_(module.weight)
             nn.init.zeros_(module.bias)
-
-    def head_parameters(self):
-        """Yield the parameters of the modules named in :attr:`head_names`."""
-        for name in self.head_names:
-            yield from getattr(self, name).parameters()
 
     def forward(self, x):
         """Return the logits, shape ``(batch, n_classes)``, for images ``x``."""

@@ -6,12 +6,12 @@ import numbers
 import torch
 from torch import nn
 
-from ._lenet import _check_positive_int
+from ._base import HeadedNetwork, _check_positive_int
 
 __all__ = ["MLP"]
 
 
-class MLP(nn.Module):
+class MLP(HeadedNetwork):
     """Fully connected network: flatten -> [Linear -> ReLU -> Dropout]* -> Linear.
 
     For tabular data, or as a fast baseline on images. The forward pass
@@ -112,11 +112,6 @@ class MLP(nn.Module):
             if isinstance(module, nn.Linear):
                 nn.init.xavier_uniform_(module.weight)
                 nn.init.zeros_(module.bias)
-
-    def head_parameters(self):
-        """Yield the parameters of the modules named in :attr:`head_names`."""
-        for name in self.head_names:
-            yield from getattr(self, name).parameters()
 
     def forward(self, x):
         """Return the logits, shape ``(batch, n_classes)``, for inputs ``x``."""

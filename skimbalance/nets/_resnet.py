@@ -2,7 +2,7 @@
 
 from torch import nn
 
-from ._lenet import _check_image_shape, _check_positive_int
+from ._base import HeadedNetwork, _check_image_shape, _check_positive_int
 
 __all__ = ["ResNet10"]
 
@@ -41,7 +41,7 @@ class _BasicBlock(nn.Module):
         return self.relu(out)
 
 
-class ResNet10(nn.Module):
+class ResNet10(HeadedNetwork):
     """ResNet-10: a residual network with one basic block per stage.
 
     A stem convolution, four stages of one basic block each (two 3x3
@@ -157,11 +157,6 @@ class ResNet10(nn.Module):
                 nn.init.zeros_(module.bias)
         nn.init.xavier_uniform_(self.fc.weight)
         nn.init.zeros_(self.fc.bias)
-
-    def head_parameters(self):
-        """Yield the parameters of the modules named in :attr:`head_names`."""
-        for name in self.head_names:
-            yield from getattr(self, name).parameters()
 
     def forward(self, x):
         """Return the logits, shape ``(batch, n_classes)``, for images ``x``."""

@@ -1,0 +1,44 @@
+"""What every network of this package shares: input checks and a named head."""
+
+import numbers
+
+from torch import nn
+
+
+class HeadedNetwork(nn.Module):
+    """A ``nn.Module`` whose last layers, the head, are named in ``head_names``.
+
+    Two-phase training fine-tunes only the head; ``head_parameters`` yields its
+    parameters.
+    """
+
+    head_names: tuple = ()
+
+    def head_parameters(self):
+        """Yield the parameters of the modules named in :attr:`head_names`."""
+        for name in self.head_names:
+            yield from getattr(self, name).parameters()
+
+
+def _check_positive_int(value, name):
+    """Return ``value`` as an int, or raise if it is not a positive integer."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+    return int(value)
+
+
+def _check_image_shape(input_shape, network):
+    """Return ``input_shape`` as a ``(C, H, W)`` tuple of positive ints, or raise."""
+    try:
+        shape = tuple(input_shape)
+    except TypeError:
+        shape = ()
+    if len(shape) != 3 or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+        for s in shape
+    ):
+        raise ValueError(
+            f"{network} expects input_shape=(channels, height, width) with "
+            f"positive integer sizes; got {input_shape!r}."
+        )
+    return tuple(int(s) for s in shape)
