@@ -18,7 +18,9 @@ def build_parser():
     )
     study.add_argument("--dataset", default="digits", help="digits (default) or mnist")
     study.add_argument("--imbalance", default="step", help="step (default) or linear")
-    study.add_argument("--rho", type=_floats, default=[2, 10, 50], help="e.g. 10,100,1000")
+    study.add_argument(
+        "--rho", type=_floats, default=[2, 10, 50], help="e.g. 10,100,1000"
+    )
     study.add_argument(
         "--mu", type=_floats, default=[0.2, 0.5, 0.8], help="e.g. 0.2,0.5"
     )
