@@ -12,16 +12,14 @@ from sklearn.base import (
 )
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
-    _num_samples,
-    column_or_1d,
     has_fit_parameter,
 )
 
 from ._delegate import PredictWithInnerEstimatorMixin
 from .sampling.base import _check_X
+from .utils._validation import check_same_length, check_single_target
 
 
 class DownsampleUpweightClassifier(
@@ -104,17 +102,9 @@ class DownsampleUpweightClassifier(
                 f"estimator={self.estimator!r} does not accept sample_weight in "
                 "fit, which upweighting needs."
             )
-        check_classification_targets(y)
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] > 1:
-            raise ValueError("Multilabel and multioutput targets are not supported.")
-        y = column_or_1d(y, warn=True)
+        y = check_single_target(y)
         X = _check_X(X)
-        if _num_samples(X) != len(y):
-            raise ValueError(
-                f"X and y must have the same number of samples; got "
-                f"len(X)={_num_samples(X)} and len(y)={len(y)}."
-            )
+        check_same_length(X, y)
         classes, y_pos, counts = np.unique(y, return_inverse=True, return_counts=True)
         n_min = counts.min()
         # "auto": halfway to balance on a log scale, sqrt(n_c / n_min).

@@ -20,8 +20,9 @@ from sklearn.utils.metadata_routing import (
     _routing_enabled,
     process_routing,
 )
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
+
+from .utils._validation import check_single_target
 
 #: Tolerance on the sum of a user-given prior vector.
 _SUM_TOL = 1e-6
@@ -297,10 +298,7 @@ class PriorThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
                 "is None."
             )
         X, y = indexable(X, y)
-        check_classification_targets(y)
-        if np.ndim(y) == 2 and np.shape(y)[1] > 1:
-            raise ValueError("Multilabel and multioutput targets are not supported.")
-        y = column_or_1d(y, warn=True)
+        y = check_single_target(y)
         classes, counts = np.unique(y, return_counts=True)
 
         # Every check on the priors comes before the (costly) inner fit.

@@ -13,9 +13,10 @@ from sklearn.base import (
 )
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, _num_samples, column_or_1d
+from sklearn.utils.validation import _check_sample_weight
 
 from ._delegate import PredictWithInnerEstimatorMixin
+from .utils._validation import check_same_length, check_single_target
 
 
 class TwoPhaseClassifier(
@@ -116,17 +117,10 @@ class TwoPhaseClassifier(
         -------
         self : TwoPhaseClassifier
         """
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] > 1:
-            raise ValueError("Multilabel and multioutput targets are not supported.")
-        y = column_or_1d(y, warn=True)
+        y = check_single_target(y)
+        check_same_length(X, y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, np.empty(len(y)))
-            if _num_samples(X) != len(y):
-                raise ValueError(
-                    f"X and y must have the same number of samples; got "
-                    f"len(X)={_num_samples(X)} and len(y)={len(y)}."
-                )
         self.sampler_ = clone(self.sampler)
         X_res, y_res = self.sampler_.fit_resample(X, y)
         weight_res = None

@@ -11,17 +11,16 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
-    column_or_1d,
     validate_data,
 )
 from skorch.helper import predefined_split
 
 from ..losses import ClassBalancedLoss, FocalLoss, LDAMLoss, LogitAdjustedLoss
 from ..nets import NETWORKS, build_network
+from ..utils._validation import check_same_length, check_single_target
 from ._training import (
     Budget,
     ReportProgress,
@@ -415,16 +414,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _check_training_data(self, X, y, sample_weight, reset, classes):
         X = self._check_X(X, reset=reset)
-        check_classification_targets(y)
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] > 1:
-            raise ValueError("Multilabel and multioutput targets are not supported.")
-        y = column_or_1d(y, warn=True)
-        if len(y) != len(X):
-            raise ValueError(
-                f"X and y must have the same number of samples; got len(X)={len(X)} "
-                f"and len(y)={len(y)}."
-            )
+        y = check_single_target(y)
+        check_same_length(X, y)
         if reset:
             self.classes_ = np.unique(y if classes is None else np.asarray(classes))
         unknown = np.setdiff1d(y, self.classes_)

@@ -18,7 +18,9 @@ from sklearn.base import _fit_context
 from sklearn.preprocessing import label_binarize
 from sklearn.utils import _safe_indexing, check_array, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, validate_data
+from sklearn.utils.validation import validate_data
+
+from ..utils._validation import check_same_length
 
 
 def round_half_up(value):
@@ -119,12 +121,7 @@ class BaseImbalanceSampler(BaseSampler):
         """
 
     def _check_X_y(self, X, y):
-        n_X, n_y = _num_samples(X), _num_samples(y)
-        if n_X != n_y:
-            raise ValueError(
-                f"X and y must have the same number of samples; got len(X)={n_X} "
-                f"and len(y)={n_y}."
-            )
+        check_same_length(X, y)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         X = _check_X(X)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
