@@ -139,8 +139,7 @@ class PriorThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         :meth:`predict_proba` then returns the probabilities of ``estimator_``
         unchanged, bit for bit.
 
-    target_priors : {"uniform", "em"} or array-like of shape (n_classes,), \
-            default="uniform"
+    target_priors : {"uniform", "em"} or array-like, default="uniform"
         The target priors :math:`t`. ``"uniform"``: equal for every class. An
         array: one positive value per class, in the order of ``classes_``,
         summing to 1 (within 1e-6). ``"em"``: the test priors estimated from the

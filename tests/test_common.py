@@ -6,9 +6,7 @@ subpackage), so whatever is added later is checked without being listed here.
 each known failure with its reason.
 """
 
-import importlib
 import inspect
-import pkgutil
 
 from imblearn.utils.estimator_checks import (
     parametrize_with_checks as imblearn_parametrize_with_checks,
@@ -19,9 +17,9 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks as sklearn_parametrize_with_checks,
 )
 
-import skimbalance
 from skimbalance.cnn import CNNClassifier
 from skimbalance.sampling import RatioOverSampler
+from skimbalance.utils._public import public_objects
 
 #: Parameters that make an estimator fast enough for the common checks.
 _FAST_NET = {"max_iter": 100, "batch_size": 32, "predict_batch_size": 64}
@@ -85,21 +83,13 @@ EXPECTED_FAILED_CHECKS = {
 
 def all_public_estimators():
     """Every public, concrete estimator class of the package, sorted by name."""
-    found = {}
-    modules = [skimbalance] + [
-        importlib.import_module(info.name)
-        for info in pkgutil.walk_packages(skimbalance.__path__, "skimbalance.")
-        if not any(part.startswith("_") for part in info.name.split("."))
-    ]
-    for module in modules:
-        for name in getattr(module, "__all__", []):
-            obj = getattr(module, name)
-            if (
-                inspect.isclass(obj)
-                and issubclass(obj, BaseEstimator)
-                and not inspect.isabstract(obj)
-            ):
-                found[obj.__name__] = obj
+    found = {
+        obj.__name__: obj
+        for _, _, obj in public_objects()
+        if inspect.isclass(obj)
+        and issubclass(obj, BaseEstimator)
+        and not inspect.isabstract(obj)
+    }
     return [found[name] for name in sorted(found)]
 
 

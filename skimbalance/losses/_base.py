@@ -114,6 +114,24 @@ class ImbalanceLoss(nn.Module):
     Parameters
     ----------
     {reduction}
+
+    Examples
+    --------
+    A cross-entropy weighted by inverse class frequency, in a few lines:
+
+    >>> import torch
+    >>> import torch.nn.functional as F
+    >>> from skimbalance.losses import ImbalanceLoss
+    >>> class InverseFrequencyLoss(ImbalanceLoss):
+    ...     def _update_from_counts(self, counts):
+    ...         self.register_buffer("weights", self._as_buffer(1 / counts))
+    ...     def _per_sample_loss(self, logits, target):
+    ...         weights = self._cast(self.weights, logits)[target]
+    ...         return weights * F.cross_entropy(logits, target, reduction="none")
+    >>> criterion = InverseFrequencyLoss().set_class_counts([90, 10])
+    >>> logits = torch.zeros(2, 2)
+    >>> round(criterion(logits, torch.tensor([0, 1])).item(), 4)
+    0.0385
     """
 
     #: Whether ``forward`` needs class counts to have been set.

@@ -28,8 +28,7 @@ class FocalLoss(ImbalanceLoss):
     ----------
     gamma : float, default=2.0
         Focusing parameter, >= 0.
-    alpha : None, float, array-like of shape (n_classes,) or "balanced", \
-            default=None
+    alpha : None, float, "balanced" or array-like of shape (n_classes,), default=None
         Per-class weight :math:`\alpha_y`. ``None``: no weighting; a float:
         the same weight for every class; an array-like: one non-negative
         weight per class position; ``"balanced"``: inverse class frequency

@@ -254,6 +254,6 @@ _SHARED_DOCS = {
     n_features_in_ : int
         Size of the second dimension of ``X``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, set only when ``X`` is a DataFrame with string names.""",
 }

@@ -13,6 +13,7 @@ from .._two_phase import TwoPhaseClassifier
 from ..cnn import LeNet5Classifier
 from ..sampling import RatioOverSampler, RatioUnderSampler
 
+#: The eight methods of Buda et al. (2018), Section 3.2.
 PAPER_METHODS = (
     "baseline",
     "ros",
@@ -23,6 +24,7 @@ PAPER_METHODS = (
     "ros_thresholding",
     "rus_thresholding",
 )
+#: Methods from later work on long-tailed data, compared under the same protocol.
 ADDED_METHODS = (
     "class_aware",
     "focal",
@@ -32,6 +34,7 @@ ADDED_METHODS = (
     "downsample_upweight",
     "thresholding_em",
 )
+#: Every named method; ``ros_ratio_<r>`` and ``rus_ratio_<r>`` are also accepted.
 ALL_METHODS = PAPER_METHODS + ADDED_METHODS
 
 #: Methods that post-process a trained model: name -> (trained method, target).

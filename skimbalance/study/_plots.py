@@ -309,6 +309,19 @@ def plot_study(results, out_dir, *, curves=None):
     -------
     paths : list of pathlib.Path
         The files written, sorted.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> from skimbalance.study import plot_study
+    >>> results = pd.DataFrame({
+    ...     "dataset": "digits", "imbalance": "step", "rho": [10.0, 10.0, 100.0, 100.0],
+    ...     "mu": 0.5, "method": ["baseline", "ros"] * 2,
+    ...     "roc_auc": [0.99, 0.995, 0.95, 0.985], "accuracy": [0.9, 0.95, 0.7, 0.92]})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     [path.name for path in plot_study(results, folder)]
+    ['fig3_auc_vs_rho_step_mu0.5.png', 'fig6_accuracy_vs_rho_mu0.5.png']
     """
     import matplotlib  # noqa: F401  (fails here, clearly, when it is missing)
 

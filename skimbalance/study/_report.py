@@ -580,6 +580,25 @@ def write_report(results, path, *, curves=None, settings=None):
     See Also
     --------
     check_conclusions : The verdicts of the last section.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from skimbalance.study import write_report
+    >>> results = pd.DataFrame({
+    ...     "dataset": "digits", "imbalance": "step", "rho": [10.0, 10.0, 100.0, 100.0],
+    ...     "mu": 0.5, "method": ["baseline", "ros"] * 2,
+    ...     "roc_auc": [0.99, 0.995, 0.95, 0.985]})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     text = write_report(results, Path(folder) / "report.md").read_text()
+    >>> table = text.split("### digits, step, rho 100, mu 0.5")[1].split("##")[0]
+    >>> print(table.strip())
+    | method | n | ROC AUC |
+    |---|--:|--:|
+    | baseline | 1 | 95.00 |
+    | ros | 1 | **98.50** |
     """
     _check_columns(results)
     lines = _header(results, settings)

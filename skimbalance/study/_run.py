@@ -28,6 +28,7 @@ from ._methods import (
 from ._plots import plot_study
 from ._report import write_report
 
+#: The columns of ``results.csv``, one row per method, configuration and repeat.
 RESULT_COLUMNS = [
     "dataset", "imbalance", "rho", "mu", "repeat", "method", "roc_auc", "accuracy",
     "mcc", "pr_auc", "balanced_accuracy", "train_accuracy", "fit_seconds", "seed",
@@ -68,20 +69,32 @@ def run_study(
     set (random minority classes, the paper's MNIST protocol), and every method
     is trained for the same ``max_iter`` weight updates. Rows are appended and
     flushed as each model finishes; rerunning the same command skips rows that
-    are already there.
+    are already there. Then ``report.md`` and the figures are written
+    (:func:`write_outputs`).
 
     Parameters
     ----------
     dataset : {"digits", "mnist"}, default="digits"
+        scikit-learn's digits (8x8, no download, a fixed stratified 2/3 - 1/3
+        split) or MNIST (28x28, :func:`~skimbalance.datasets.load_mnist`, its
+        own test set; classes first cut to 5000 examples each).
     imbalance : {"step", "linear"}, default="step"
+        The paper's imbalance types (Section 3.1).
     rhos : sequence of float, default=(2, 10, 50)
+        Imbalance ratios: majority over minority class size.
     mus : sequence of float, default=(0.2, 0.5, 0.8)
         Fractions of minority classes (step imbalance only).
     methods : "paper", "all" or sequence of str, default="paper"
+        :data:`PAPER_METHODS`, :data:`ALL_METHODS`, or names from them and
+        ``ros_ratio_<r>`` / ``rus_ratio_<r>`` (resampling to ratio ``r``).
     repeats : int, default=1
+        Repeats of each (rho, mu), each with its own draw of the data.
     max_iter : int, default=300
+        Weight updates per model (the paper used 10 000 for MNIST).
     seed : int, default=0
-    out : path, default="skimbalance-study"
+        Seeds the data draws and the networks of every configuration.
+    out : str or path-like, default="skimbalance-study"
+        Output folder; created when missing.
     n_jobs : int, default=1
         Configurations run in parallel with joblib.
     scheduler : str or None, default=None
@@ -96,6 +109,22 @@ def run_study(
     -------
     results : pandas.DataFrame
         The whole ``results.csv``.
+
+    See Also
+    --------
+    run_configuration : The rows of one configuration, as a generator.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skimbalance.study import run_study
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     results = run_study(
+    ...         rhos=[10], mus=[0.5], methods=["ros", "ros_thresholding"],
+    ...         max_iter=20, out=out, quiet=True,
+    ...     )
+    >>> results[["rho", "mu", "method"]].values.tolist()
+    [[10.0, 0.5, 'ros'], [10.0, 0.5, 'ros_thresholding']]
     """
     methods = _check_arguments(
         dataset, imbalance, rhos, mus, methods, repeats, max_iter
@@ -134,12 +163,33 @@ def run_study(
 def write_outputs(out):
     """(Re)write ``report.md`` and the PNG figures from ``out/results.csv``.
 
-    Figures need matplotlib (``pip install skimbalance[plot]``); without it
-    only the report is written.
+    Use it to redraw the outputs of a study folder, for instance after merging
+    the rows of runs made on several machines. Figures need matplotlib
+    (``pip install skimbalance[plot]``); without it only the report is written.
+
+    Parameters
+    ----------
+    out : str or path-like
+        A folder written by :func:`run_study`: ``results.csv`` and
+        ``study.json``, and ``curves.csv`` when learning curves were recorded.
 
     Returns
     -------
     results : pandas.DataFrame
+        The rows of ``results.csv``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skimbalance.study import run_study, write_outputs
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     _ = run_study(rhos=[10], mus=[0.5], methods=["ros"], max_iter=10,
+    ...                   out=out, quiet=True)
+    ...     (Path(out) / "report.md").unlink()
+    ...     results = write_outputs(out)
+    ...     (Path(out) / "report.md").exists()
+    True
     """
     import pandas as pd
 
@@ -163,7 +213,50 @@ def write_outputs(out):
 def run_configuration(
     config, *, dataset, imbalance, methods, max_iter, seed, done=(), device="cpu"
 ):
-    """Yield the result rows of one (rho, mu, repeat), skipping finished methods."""
+    """Yield the result rows of one (rho, mu, repeat), skipping finished methods.
+
+    The unit of work of :func:`run_study`, and of its joblib and Dask runs:
+    draws the imbalanced training set of the configuration, trains each method
+    that thresholding does not derive from another, and scores every method.
+
+    Parameters
+    ----------
+    config : tuple of (float, float, int)
+        ``(rho, mu, repeat)``; ``mu`` is ``nan`` for linear imbalance.
+    dataset : {"digits", "mnist"}
+        The dataset, as in :func:`run_study`.
+    imbalance : {"step", "linear"}
+        The imbalance type.
+    methods : sequence of str
+        Method names, as in :func:`run_study`.
+    max_iter : int
+        Weight updates per model.
+    seed : int
+        The study's seed; the configuration's own seed is derived from it.
+    done : collection of tuple, default=()
+        Keys ``(dataset, imbalance, rho, mu, repeat, method)`` already in
+        ``results.csv``; those methods are skipped.
+    device : str, default="cpu"
+        Where the networks train.
+
+    Yields
+    ------
+    row : dict
+        The columns of :data:`RESULT_COLUMNS` and ``curve``, the learning curve
+        as ``(iteration, train_accuracy, test_accuracy)`` tuples (empty for
+        methods without one).
+
+    Examples
+    --------
+    >>> from skimbalance.study import run_configuration
+    >>> rows = run_configuration(
+    ...     (10, 0.5, 0), dataset="digits", imbalance="step", methods=["ros"],
+    ...     max_iter=10, seed=0,
+    ... )
+    >>> row = next(rows)
+    >>> row["method"], 0 <= row["roc_auc"] <= 1
+    ('ros', True)
+    """
     rho, mu, repeat = config
     config_seed = _config_seed(seed, rho, mu, repeat)
     X, y, X_test, y_test = _load(dataset)
