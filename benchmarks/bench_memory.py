@@ -8,7 +8,7 @@ installed)::
 
 Data: the MNIST training set (60000 x 784 float32) made step-imbalanced by
 ``StepImbalanceSampler(rho=1000, mu=0.5, random_state=0)`` (half of the
-classes keep 0.1 % of their examples, ~30000 rows). Cases, each in a fresh
+classes keep 0.1 % of their examples, 27130 rows). Cases, each in a fresh
 interpreter with ``torch.set_num_threads(2)``:
 
 * ``plain``: ``LeNet5Classifier(max_iter=50, random_state=0).fit(X, y)``

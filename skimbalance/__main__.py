@@ -31,9 +31,17 @@ def build_parser():
     study.add_argument("--max-iter", type=int, default=300, help="weight updates")
     study.add_argument("--seed", type=int, default=0)
     study.add_argument("--out", default="skimbalance-study", help="output folder")
-    study.add_argument("--n-jobs", type=int, default=1)
     study.add_argument(
-        "--scheduler", default=None, help="Dask scheduler tcp://HOST:PORT"
+        "--n-jobs",
+        type=int,
+        default=1,
+        help="configurations run in parallel on this machine (joblib)",
+    )
+    study.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask scheduler tcp://HOST:PORT: run on every worker thread of that"
+        " cluster (then --n-jobs is not used)",
     )
     study.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
     study.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -188,9 +188,10 @@ class PriorThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
 
     Notes
     -----
-    Renormalising the rows changes one-vs-rest ROC AUC a little in the
-    multiclass case: the paper's remark that thresholding leaves AUC unchanged
-    holds for the unnormalised scores :math:`p(i \mid x) / \pi_i` only.
+    Renormalising the rows changes one-vs-rest ROC AUC in the multiclass case,
+    by several points under extreme imbalance: the paper's remark that
+    thresholding leaves AUC unchanged holds for the unnormalised scores
+    :math:`p(i \mid x) / \pi_i` only.
 
     With ``target_priors="em"`` the EM iteration is, from
     :math:`\hat t^{(0)} = \pi`,

@@ -98,7 +98,9 @@ def run_study(
     n_jobs : int, default=1
         Configurations run in parallel with joblib.
     scheduler : str or None, default=None
-        Address of a Dask scheduler (``tcp://HOST:PORT``) to run on.
+        Address of a Dask scheduler (``tcp://HOST:PORT``) to run on; the
+        configurations then use every worker thread of the cluster and
+        ``n_jobs`` is not used.
     device : str, default="cpu"
         Where the networks train ("cpu", "cuda", "auto"); CPU runs repeat bit
         for bit.
@@ -493,16 +495,16 @@ def _progress(total, quiet):
 
 def _parallel(configs, job, n_jobs, scheduler):
     """Rows of each configuration as it finishes (joblib, optionally on Dask)."""
-    from contextlib import nullcontext
+    from contextlib import ExitStack
 
     from joblib import Parallel, delayed, parallel_backend
 
-    context = nullcontext()
-    if scheduler is not None:
-        from distributed import Client
+    with ExitStack() as stack:
+        if scheduler is not None:
+            from distributed import Client
 
-        client = Client(scheduler)
-        context = parallel_backend("dask", client=client)
-    with context:
+            # the client is ours: closed when the study ends, the cluster kept
+            client = stack.enter_context(Client(scheduler))
+            stack.enter_context(parallel_backend("dask", client=client))
         parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
         yield from parallel(delayed(_configuration_rows)(c, job) for c in configs)
