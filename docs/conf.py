@@ -41,7 +41,7 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = [
     "_build",
-    "examples/GALLERY_HEADER.rst",
+    "examples",  # the gallery's sources; sphinx-gallery writes auto_examples
     "**/sg_execution_times.rst",
 ]
 templates_path = ["_templates"]
@@ -53,6 +53,8 @@ autosummary_generate = True
 # members are listed by the templates in _templates/autosummary (with every
 # method inherited from scikit-learn, none of torch.nn.Module's)
 autodoc_typehints = "none"
+# the page's table of contents lists methods as "fit()", not "Class.fit()"
+toc_object_entries_show_parents = "hide"
 # numpydoc lists methods from the autodoc members; its own tables would repeat them
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -84,6 +86,8 @@ sphinx_gallery_conf = {
     "write_computation_times": True,
     # SKIMBALANCE_DOCS_FAST=1 skips executing the examples (for editing prose)
     "plot_gallery": "False" if os.environ.get("SKIMBALANCE_DOCS_FAST") else "True",
+    # from the imbalance itself to the methods that correct it
+    "within_subsection_order": "gallery_order.GalleryOrder",
 }
 # The examples run in this process. One torch thread is the fastest setting for
 # their small networks on a 2-core machine (two threads contend with Sphinx).

@@ -7,6 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -486,6 +487,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         """Class probabilities (softmax of the logits), rows summing to 1.
 
+        The network runs in float32; the softmax is taken in float64, so rows
+        sum to 1 to float64 precision (as scikit-learn's metrics expect).
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
@@ -499,17 +503,15 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         X = self._check_X(X, reset=False)
         module = self.net_.module_
         device = next(module.parameters()).device
-        out = np.empty((len(X), len(self.classes_)), dtype=np.float32)
+        logits = np.empty((len(X), len(self.classes_)), dtype=np.float32)
         X_t = _as_tensor(X)
         step = self.predict_batch_size
         module.eval()
         with torch.inference_mode():
             for start in range(0, len(X), step):
                 xb = X_t[start : start + step].to(device).view(-1, *self.input_shape_)
-                out[start : start + step] = (
-                    torch.softmax(module(xb), dim=1).cpu().numpy()
-                )
-        return out.astype(np.float64)
+                logits[start : start + step] = module(xb).cpu().numpy()
+        return softmax(logits.astype(np.float64), axis=1)
 
     def predict(self, X):
         """Most probable class label for each example.
