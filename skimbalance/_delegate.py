@@ -12,6 +12,7 @@ class PredictWithInnerEstimatorMixin:
         Parameters
         ----------
         X : array-like of shape (n_samples, ...)
+            Examples to classify, as accepted by the fitted ``estimator_``.
 
         Returns
         -------
@@ -27,6 +28,7 @@ class PredictWithInnerEstimatorMixin:
         Parameters
         ----------
         X : array-like of shape (n_samples, ...)
+            Examples to classify, as accepted by the fitted ``estimator_``.
 
         Returns
         -------

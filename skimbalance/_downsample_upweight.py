@@ -89,7 +89,9 @@ class DownsampleUpweightClassifier(
         Parameters
         ----------
         X : array-like of shape (n_samples, ...)
+            Training data, as accepted by ``estimator.fit``.
         y : array-like of shape (n_samples,)
+            Target labels.
         sample_weight : array-like of shape (n_samples,) or None
             Multiplied into the upweighting.
 

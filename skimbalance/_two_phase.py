@@ -108,7 +108,9 @@ class TwoPhaseClassifier(
         Parameters
         ----------
         X : array-like of shape (n_samples, ...)
+            Training data, as accepted by ``estimator.fit``.
         y : array-like of shape (n_samples,)
+            Target labels.
         sample_weight : array-like of shape (n_samples,) or None
             Follows the rows the sampler keeps (``sample_indices_``) in phase
             1 and is used as given in phase 2.

@@ -21,6 +21,7 @@ from skorch.helper import predefined_split
 
 from ..losses import ClassBalancedLoss, FocalLoss, LDAMLoss, LogitAdjustedLoss
 from ..nets import NETWORKS, build_network
+from ..utils._docstrings import fill_docstring
 from ..utils._validation import check_same_length, check_single_target
 from ._training import (
     Budget,
@@ -56,10 +57,11 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    module : {"lenet5", "allcnn", "resnet10", "mlp"}, torch.nn.Module class \
-            or instance, default="lenet5"
-        The network. A class is called with ``input_shape=``, ``n_classes=``
-        and ``module_params``; an instance is copied, never trained in place.
+    module : str, torch.nn.Module class or instance, default="lenet5"
+        The network: a name in :data:`skimbalance.nets.NETWORKS` (``"lenet5"``,
+        ``"allcnn"``, ``"resnet10"``, ``"mlp"``), or a module. A class is
+        called with ``input_shape=``, ``n_classes=`` and ``module_params``; an
+        instance is copied, never trained in place.
     input_shape : tuple of int or None, default=None
         Shape of one example, e.g. ``(1, 28, 28)``. ``None`` infers it: N-D
         ``X`` gives ``X.shape[1:]``, a square number of features ``n`` gives
@@ -71,17 +73,21 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     max_epochs : int or None, default=None
         If set, train for this many passes over the data instead.
     batch_size : int, default=64
+        Number of examples per weight update.
     lr : float, default=0.01
         Base learning rate.
     momentum : float, default=0.9
+        SGD momentum.
     weight_decay : float, default=5e-4
+        L2 penalty of SGD.
     lr_schedule : {"inv", "step", "linear", "constant"}, default="inv"
         Applied per iteration: Caffe's ``inv`` ``(1 + 1e-4 t)^-0.75``, ``step``
         (x0.1 at 4/7, 5/7, 6/7 of the budget), ``linear`` (to 0).
-    loss : {"cross_entropy", "focal", "class_balanced", "logit_adjusted", \
-            "ldam"} or torch.nn.Module, default="cross_entropy"
-        Criterion on logits; losses from :mod:`skimbalance.losses` get the
-        class counts of the data being fitted.
+    loss : str or torch.nn.Module, default="cross_entropy"
+        Criterion on logits: ``"cross_entropy"``, ``"focal"``,
+        ``"class_balanced"``, ``"logit_adjusted"``, ``"ldam"`` or a module.
+        Losses from :mod:`skimbalance.losses` get the class counts of the data
+        being fitted.
     class_weight : dict, "balanced" or None, default=None
         Weights per class, multiplied into ``sample_weight``.
     batch_sampling : {"shuffle", "class_aware"}, default="shuffle"
@@ -94,22 +100,27 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     device : {"auto", "cpu", "cuda"} or str, default="auto"
         ``"auto"`` is CUDA when available, else CPU.
     predict_batch_size : int, default=1024
+        Number of examples per forward pass in the predict methods (memory,
+        not results).
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and batch order; CPU runs repeat bit for bit.
     verbose : int, default=0
-        skorch's per-epoch log when > 0.
+        When > 0, skorch prints its per-epoch log.
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
+        The class labels; ``predict_proba`` columns follow them.
     n_features_in_ : int
+        Number of features (pixels) per example seen in ``fit``.
     input_shape_ : tuple of int
+        The shape one example is reshaped to, e.g. ``(1, 8, 8)``.
     net_ : skorch.NeuralNet
         The trained net (``net_.module_`` is the PyTorch module).
     n_iter_ : int
         Weight updates made since the network was built.
     class_counts_ : ndarray of shape (n_classes,)
-        Examples per class in the last training data.
+        Number of examples per class in the last training data.
 
     Examples
     --------
@@ -193,11 +204,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
-        y : array-like of shape (n_samples,)
-            Class labels of any type.
-        sample_weight : array-like of shape (n_samples,) or None
-            Per-example loss weights (the loss is ``mean(w * loss)``).
+        {X_y}
+        {sample_weight}
 
         Returns
         -------
@@ -212,11 +220,10 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
-        y : array-like of shape (n_samples,)
+        {X_y}
         classes : array-like of shape (n_classes,) or None
             All classes, required on the first call if ``y`` lacks some.
-        sample_weight : array-like of shape (n_samples,) or None
+        {sample_weight}
 
         Returns
         -------
@@ -242,8 +249,10 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X, y, sample_weight : as in :meth:`fit`
+        {X_y}
+        {sample_weight}
         lr_factor : float, default=0.1
+            The learning rate of this phase as a fraction of ``lr``.
         max_iter : int or None, default=None
             Updates to make; ``None`` uses ``self.max_iter``.
 
@@ -290,6 +299,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         path : str or path-like
+            The file to write (``torch.save``).
         """
         check_is_fitted(self)
         torch.save(
@@ -309,7 +319,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         ----------
         path : str or path-like
             A file written by :meth:`save_weights`.
-        X : ignored
+        X : None
+            Not used, present for API consistency.
 
         Returns
         -------
@@ -493,6 +504,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Examples to classify, as given to :meth:`fit`.
 
         Returns
         -------
@@ -519,6 +531,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Examples to classify, as given to :meth:`fit`.
 
         Returns
         -------
@@ -533,6 +546,20 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.non_deterministic = False
         return tags
+
+
+#: Docstring fragments of the training methods.
+_TRAINING_DOCS = {
+    "{X_y}": """X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Training examples: flattened, reshaped to ``input_shape``, or images.
+        y : array-like of shape (n_samples,)
+            Class labels of any type.""",
+    "{sample_weight}": """sample_weight : array-like of shape (n_samples,) or None
+            Per-example loss weights (the loss is ``mean(w * loss)``).""",
+}
+for _method in (CNNClassifier.fit, CNNClassifier.partial_fit, CNNClassifier.fine_tune):
+    fill_docstring(_method, _TRAINING_DOCS)
+del _method
 
 
 def _squeeze(shape):

@@ -6,6 +6,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..utils._docstrings import fill_docstring
+
 _REDUCTIONS = ("mean", "sum", "none")
 
 # Docstring fragments shared by every loss, substituted by ``_fill_doc``.
@@ -29,12 +31,7 @@ _SHARED_DOCS = {
 
 def _fill_doc(obj):
     """Substitute the shared docstring fragments into ``obj.__doc__``."""
-    doc = obj.__doc__
-    if doc:
-        for marker, text in _SHARED_DOCS.items():
-            doc = doc.replace(marker, text)
-        obj.__doc__ = doc
-    return obj
+    return fill_docstring(obj, _SHARED_DOCS)
 
 
 def _check_real(value, name, owner, *, low=None, high=None, closed="both"):
@@ -174,6 +171,11 @@ class ImbalanceLoss(nn.Module):
         Called by the training loop at every step. The default does nothing
         but validate; :class:`LDAMLoss` uses it for deferred re-weighting.
 
+        Parameters
+        ----------
+        fraction : float
+            Updates made over the training budget, in ``[0, 1]``.
+
         Returns
         -------
         self : ImbalanceLoss
@@ -193,7 +195,20 @@ class ImbalanceLoss(nn.Module):
 
     # -- forward ------------------------------------------------------------
     def forward(self, logits, target):
-        """Loss of ``logits`` (n, n_classes) for integer ``target`` (n,)."""
+        """The loss of a batch.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (n, n_classes)
+            Raw, unnormalised class scores.
+        target : torch.Tensor of shape (n,)
+            Integer class positions in ``0 .. n_classes - 1``.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar, or shape ``(n,)`` with ``reduction="none"``.
+        """
         self._check_input(logits, target)
         loss = self._per_sample_loss(logits, target.long())
         if self.reduction == "mean":

@@ -120,6 +120,11 @@ class LDAMLoss(ImbalanceLoss):
     def set_progress(self, fraction):
         """Record the training progress, in ``[0, 1]``; switches DRW on/off.
 
+        Parameters
+        ----------
+        fraction : float
+            Updates made over the training budget, in ``[0, 1]``.
+
         Returns
         -------
         self : LDAMLoss

@@ -10,6 +10,8 @@ import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.utils import check_array, column_or_1d
 
+from ..utils._docstrings import fill_docstring
+
 # Row sums of probabilities from float32 networks (softmax over a few hundred
 # classes) stay well within this of 1.
 _PROBA_ATOL = 1e-5
@@ -267,8 +269,5 @@ def macro_average_precision_score(y_true, y_score, *, labels=None, require_proba
 
 
 for _metric in (multiclass_roc_auc_score, macro_average_precision_score):
-    if _metric.__doc__:  # None under python -OO
-        _metric.__doc__ = _metric.__doc__.replace(
-            "    {parameters}\n", _SHARED_PARAMETERS
-        )
+    fill_docstring(_metric, {"    {parameters}\n": _SHARED_PARAMETERS})
 del _metric

@@ -48,8 +48,8 @@ class AllCNN(HeadedNetwork):
 
     See Also
     --------
-    LeNet5 : the MNIST network of the paper.
-    ResNet10 : the ImageNet network of the paper.
+    LeNet5 : The MNIST network of the paper.
+    ResNet10 : The ImageNet network of the paper.
 
     Notes
     -----
@@ -123,7 +123,6 @@ class AllCNN(HeadedNetwork):
                 nn.init.zeros_(module.bias)
 
     def forward(self, x):
-        """Return the logits, shape ``(batch, n_classes)``, for images ``x``."""
         x = self.relu(self.conv8(self.features(x)))
         x = self.conv9(x)
         if self.final_relu:

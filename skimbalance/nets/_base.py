@@ -14,6 +14,22 @@ class HeadedNetwork(nn.Module):
 
     head_names: tuple = ()
 
+    def forward(self, x):
+        """Compute the logits of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Float inputs of shape ``(batch, *input_shape)``, e.g. images
+            ``(batch, C, H, W)``.
+
+        Returns
+        -------
+        logits : torch.Tensor of shape (batch, n_classes)
+            Raw, unnormalised class scores.
+        """
+        raise NotImplementedError
+
     def head_parameters(self):
         """Yield the parameters of the modules named in :attr:`head_names`."""
         for name in self.head_names:

@@ -57,8 +57,8 @@ class LeNet5(HeadedNetwork):
 
     See Also
     --------
-    AllCNN : the CIFAR-10 network of the paper.
-    MLP : a fully connected network for tabular data.
+    AllCNN : The CIFAR-10 network of the paper.
+    MLP : A fully connected network for tabular data.
 
     Notes
     -----
@@ -134,7 +134,6 @@ class LeNet5(HeadedNetwork):
             nn.init.zeros_(module.bias)
 
     def forward(self, x):
-        """Return the logits, shape ``(batch, n_classes)``, for images ``x``."""
         x = self.pool1(self.conv1(x))
         x = self.pool2(self.conv2(x))
         x = self.relu(self.fc1(torch.flatten(x, 1)))

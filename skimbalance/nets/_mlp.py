@@ -39,7 +39,7 @@ class MLP(HeadedNetwork):
 
     See Also
     --------
-    LeNet5 : a small convolutional network for images.
+    LeNet5 : A small convolutional network for images.
 
     Notes
     -----
@@ -114,5 +114,4 @@ class MLP(HeadedNetwork):
                 nn.init.zeros_(module.bias)
 
     def forward(self, x):
-        """Return the logits, shape ``(batch, n_classes)``, for inputs ``x``."""
         return self.out(self.hidden(torch.flatten(x, 1)))

@@ -76,7 +76,7 @@ class ResNet10(HeadedNetwork):
 
     See Also
     --------
-    AllCNN : the CIFAR-10 network of the paper.
+    AllCNN : The CIFAR-10 network of the paper.
 
     Notes
     -----
@@ -159,7 +159,6 @@ class ResNet10(HeadedNetwork):
         nn.init.zeros_(self.fc.bias)
 
     def forward(self, x):
-        """Return the logits, shape ``(batch, n_classes)``, for images ``x``."""
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         return self.fc(x.mean(dim=(2, 3)))

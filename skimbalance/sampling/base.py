@@ -20,6 +20,7 @@ from sklearn.utils import _safe_indexing, check_array, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
+from ..utils._docstrings import fill_docstring
 from ..utils._validation import check_same_length
 
 
@@ -234,8 +235,7 @@ def _draw_indices(y_encoded, counts, target, random_state):
 
 def fill_shared_docs(cls):
     """Class decorator: replace ``%(name)s`` in the docstring by a shared fragment."""
-    cls.__doc__ = cls.__doc__ % _SHARED_DOCS
-    return cls
+    return fill_docstring(cls, {f"%({k})s": v for k, v in _SHARED_DOCS.items()})
 
 
 _SHARED_DOCS = {
