@@ -62,3 +62,28 @@ def test_gallery_has_the_examples_the_guide_links_to():
     guide = "\n".join(p.read_text() for p in (DOCS / "user_guide").glob("*.md"))
     for ref in re.findall(r"sphx_glr_auto_examples_(plot_\w+)_py", guide):
         assert f"{ref}.py" in scripts, f"the guide links to a missing example {ref}"
+
+
+ESTIMATORS = [
+    obj
+    for _, _, obj in DOCUMENTED
+    if inspect.isclass(obj) and hasattr(obj, "get_params")
+]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS, ids=[c.__name__ for c in ESTIMATORS])
+def test_docstring_documents_every_parameter_with_its_default(cls):
+    doc = inspect.getdoc(cls)
+    for name, param in inspect.signature(cls).parameters.items():
+        entry = re.search(rf"^{name} : (.*)$", doc, re.MULTILINE)
+        assert entry, f"{cls.__name__} does not document {name!r}"
+        if param.default is inspect.Parameter.empty:
+            continue
+        default = param.default
+        shown = f'"{default}"' if isinstance(default, str) else repr(default)
+        documented = re.search(r"default=(.*)$", entry.group(1))
+        assert documented, f"{cls.__name__}.{name}: no default documented"
+        assert documented.group(1) in {shown, shown.replace("'", '"')} or (
+            isinstance(default, (int, float))
+            and float(documented.group(1).replace("_", "")) == default
+        ), f"{cls.__name__}.{name}: documented {documented.group(1)}, is {shown}"
