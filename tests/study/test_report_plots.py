@@ -266,6 +266,10 @@ def test_report_has_header_tables_and_conclusions(results, tmp_path):
     assert "- mu (step imbalance): 0.2, 0.5, 0.8" in text
     assert "- repeats per configuration and method: 3" in text
     assert "- budget: 300 weight updates" in text
+    # 12 configurations x 3 repeats x 8 methods, 3 of them thresholded variants that
+    # reuse a trained model (and repeat its fit_seconds, 1.5 s each here)
+    assert "- scored models: 288, of which 180 trained" in text
+    assert "- total training time: 4.5 min" in text
     assert "### digits, step, rho 100, mu 0.5" in text
     assert "| method | n | ROC AUC | accuracy | MCC |" in text
     # 4 rho x 3 mu configurations, one table each, one bold best per table.
