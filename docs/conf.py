@@ -9,7 +9,6 @@ The gallery in ``docs/examples`` is executed at build time on scikit-learn's dig
 
 import os
 import sys
-import warnings
 from pathlib import Path
 
 import torch
@@ -46,7 +45,6 @@ exclude_patterns = [
 ]
 templates_path = ["_templates"]
 default_role = "literal"
-nitpicky = False
 
 # -- API reference -------------------------------------------------------------
 autosummary_generate = True
@@ -57,8 +55,6 @@ autodoc_typehints = "none"
 toc_object_entries_show_parents = "hide"
 # numpydoc lists methods from the autodoc members; its own tables would repeat them
 numpydoc_show_class_members = False
-numpydoc_class_members_toctree = False
-numpydoc_xref_param_type = False
 # every public object has a docstring that documents each parameter and return value
 numpydoc_validation_checks = {"GL08", "PR01", "PR02", "PR07", "RT01"}
 numpydoc_validation_exclude = {
@@ -98,9 +94,6 @@ sphinx_gallery_conf = {
 # The examples run in this process. One torch thread is the fastest setting for
 # their small networks on a 2-core machine (two threads contend with Sphinx).
 torch.set_num_threads(1)
-warnings.filterwarnings(
-    "ignore", message="Matplotlib is currently using agg", category=UserWarning
-)
 
 # -- HTML ----------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"

@@ -13,13 +13,12 @@ from docutils import nodes
 SKLEARN = "https://scikit-learn.org/stable/"
 
 #: ``:term:`` targets: scikit-learn's glossary has an entry for each.
-GLOSSARY_TERMS = {"fit", "meta-estimator", "predict", "predict_proba", "estimator"}
+GLOSSARY_TERMS = {"fit", "meta-estimator"}
 
 #: ``:ref:`` labels of scikit-learn's user guide, and their pages.
 LABELS = {
     "metadata_routing": "metadata_routing.html",
     "accuracy_score": "modules/model_evaluation.html#accuracy-score",
-    "r2_score": "modules/model_evaluation.html#r2-score",
 }
 
 
