@@ -1,6 +1,8 @@
-"""Function forms of the imbalance samplers, in the style of ``make_*`` helpers."""
+"""Function forms of the imbalance samplers, in the style of ``make_*`` helpers.
 
-from ..sampling import LinearImbalanceSampler, StepImbalanceSampler
+The samplers are imported inside the functions: :mod:`skimbalance.sampling`
+imports :class:`~skimbalance.datasets.ImageArray` from this package.
+"""
 
 
 def make_step_imbalance(
@@ -43,6 +45,8 @@ def make_step_imbalance(
     >>> sorted(np.bincount(y_imb).tolist())
     [5, 100, 100]
     """
+    from ..sampling import StepImbalanceSampler
+
     sampler = StepImbalanceSampler(
         rho=rho,
         mu=mu,
@@ -90,6 +94,8 @@ def make_linear_imbalance(
     >>> np.bincount(y_imb).tolist()
     [10, 55, 100]
     """
+    from ..sampling import LinearImbalanceSampler
+
     sampler = LinearImbalanceSampler(
         rho=rho, n_max=n_max, class_order=class_order, random_state=random_state
     )

@@ -10,12 +10,9 @@ as ``.npz`` files so that later loads skip decompression and hashing.
 import contextlib
 import gzip
 import hashlib
-import http.client
 import math
 import os
-import shutil
 import tempfile
-import urllib.request
 import zipfile
 import zlib
 from pathlib import Path
@@ -23,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from ._download import TIMEOUT, download_file
 from ._home import (
     DATA_ENV,
     ensure_writable_dir,
@@ -41,7 +39,7 @@ MNIST_MIRRORS = (
     "http://yann.lecun.com/exdb/mnist/",
 )
 
-_TIMEOUT = 30.0  # seconds, per connection attempt and per read
+_TIMEOUT = TIMEOUT  # seconds, per connection attempt and per read
 _CACHE_VERSION = 1  # bump when the cache layout changes
 
 # SHA-256 of the decompressed files.
@@ -169,39 +167,17 @@ def _find(directory, name):
 
 
 def _download(name, kind, directory, mirrors):
-    """Fetch ``name.gz`` into ``directory``, trying each mirror in turn.
-
-    The file is written under a temporary name and renamed only once its
-    decompressed content has the expected SHA-256. Returns the parsed array.
-    """
+    """Fetch ``name.gz`` into ``directory`` from the first mirror that serves it
+    with the expected SHA-256; return the parsed array."""
     filename = f"{name}.gz"
-    failures = []
-    for mirror in mirrors:
-        url = mirror if mirror.endswith("/") else mirror + "/"
-        url += filename
-        fd, tmp = tempfile.mkstemp(
-            dir=directory, prefix=f".{filename}.", suffix=".part"
-        )
-        try:
-            with os.fdopen(fd, "wb") as out:
-                request = urllib.request.Request(
-                    url, headers={"User-Agent": "skimbalance"}
-                )
-                with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:
-                    shutil.copyfileobj(response, out, 1 << 20)
-            array = _decode(_read(tmp, url), name, kind, url)
-            os.chmod(tmp, 0o644)  # mkstemp creates 0o600; data is not secret
-            os.replace(tmp, directory / filename)
-            return array
-        except (OSError, ValueError, http.client.HTTPException) as exc:
-            failures.append(f"  {url}: {type(exc).__name__}: {exc}")
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-    raise OSError(
-        f"Could not download MNIST file '{filename}' into '{directory}': every "
-        "mirror failed:\n" + "\n".join(failures) + "\nCheck the network "
-        f"connection, or copy the file into '{directory}' yourself."
+    urls = [(m if m.endswith("/") else m + "/") + filename for m in mirrors]
+    return download_file(
+        urls,
+        directory,
+        filename,
+        lambda path, url: _decode(_read(path, url), name, kind, url),
+        what="MNIST",
+        timeout=_TIMEOUT,
     )
 
 

@@ -20,6 +20,7 @@ from sklearn.utils import _safe_indexing, check_array, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
+from ..datasets._image_array import ImageArray
 from ..utils._docstrings import fill_docstring
 from ..utils._validation import check_same_length
 
@@ -38,8 +39,9 @@ def round_half_up(value):
 
 
 def _check_X(X):
-    """Validate ``X`` without changing its kind: 2-D, N-D, sparse, pandas."""
-    if hasattr(X, "iloc") and hasattr(X, "columns"):  # a DataFrame
+    """Validate ``X`` without changing its kind: 2-D, N-D, sparse, pandas, or a
+    lazy :class:`~skimbalance.datasets.ImageArray` (kept lazy)."""
+    if isinstance(X, ImageArray) or (hasattr(X, "iloc") and hasattr(X, "columns")):
         return X
     return check_array(
         X,
@@ -89,8 +91,11 @@ class BaseImbalanceSampler(BaseSampler):
     any number of classes, so that a grid search can vary a single value.
 
     ``X`` may be 2-D, N-D (image arrays such as ``(n, 1, 28, 28)`` keep their
-    shape), sparse, a list or a pandas DataFrame; the output has the same
-    kind. The caller's arrays are never modified.
+    shape), sparse, a list, a pandas DataFrame or a lazy
+    :class:`~skimbalance.datasets.ImageArray`; the output has the same kind.
+    For an ImageArray it is a lazy view (the rows ``sample_indices_`` of the
+    same files or array), so resampling costs an index array. The caller's
+    arrays are never modified.
     """
 
     #: "over-sampling" if classes can grow, else "under-sampling"; decides the

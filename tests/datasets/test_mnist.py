@@ -12,10 +12,7 @@ import os
 import re
 import shutil
 import socket
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -297,21 +294,8 @@ def test_missing_files_message_names_env(tmp_path, monkeypatch):
 
 
 # --------------------------------------------------------------- download
-class _Handler(SimpleHTTPRequestHandler):
-    """Serves the mirror tree; records each request path."""
-
-    requests = None  # set per server
-
-    def do_GET(self):
-        self.requests.append(self.path)
-        super().do_GET()
-
-    def log_message(self, format, *args):
-        pass  # keep test output clean
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, serve_directory):
     """Local mirrors: good/, corrupt/ (bad checksum), trunc/, html/, missing/."""
     root = tmp_path_factory.mktemp("mirrors")
     for sub in ("good", "corrupt", "trunc", "html"):
@@ -324,19 +308,7 @@ def server(tmp_path_factory):
         (root / "corrupt" / f"{name}.gz").write_bytes(gzip.compress(bytes(raw), 1))
         (root / "trunc" / f"{name}.gz").write_bytes(gz[: len(gz) // 2])
         (root / "html" / f"{name}.gz").write_bytes(b"<html>Access denied</html>")
-    requests = []
-    handler = type("Handler", (_Handler,), {"requests": requests})
-    httpd = ThreadingHTTPServer(
-        ("127.0.0.1", 0),
-        lambda *args: handler(*args, directory=str(root)),
-    )
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield SimpleNamespace(url=lambda sub: f"{base}/{sub}/", requests=requests)
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    return serve_directory(root)
 
 
 @pytest.fixture

@@ -1,0 +1,493 @@
+"""``ImageArray``: a lazy ``(n, C, H, W)`` image array over files or an array on disk.
+
+An :class:`ImageArray` is a *source* of rows (image files decoded with Pillow,
+or a NumPy array / memory map) plus the rows of that source it holds. Indexing
+with a slice, an integer array or a boolean mask makes a new view (another row
+list over the same source), so splitting, cross-validation and resampling cost
+an index array, whatever the size of the images. ``np.asarray`` decodes.
+Pickling sends the source by reference (file names, or the memory-mapped
+file's name), never pixels.
+"""
+
+import mmap
+import numbers
+import os
+import zlib
+
+import numpy as np
+
+__all__ = ["ImageArray"]
+
+#: Pillow mode -> (channels, dtype) of the decoded array.
+IMAGE_MODES = {
+    "L": (1, np.uint8),
+    "RGB": (3, np.uint8),
+    "RGBA": (4, np.uint8),
+    "I;16": (1, np.uint16),
+}
+_CHANNEL_COUNTS = (1, 3, 4)
+
+
+def check_image_size(image_size):
+    """``(height, width)`` from an int, a pair of ints or None."""
+    if image_size is None:
+        return None
+    if isinstance(image_size, numbers.Integral) and not isinstance(image_size, bool):
+        image_size = (image_size, image_size)
+    try:
+        size = tuple(image_size)
+    except TypeError:
+        size = ()
+    if len(size) != 2 or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+        for s in size
+    ):
+        raise ValueError(
+            "image_size must be None, a positive int or a (height, width) pair of "
+            f"positive ints; got image_size={image_size!r}."
+        )
+    return tuple(int(s) for s in size)
+
+
+def check_mode(mode):
+    """Validate a Pillow mode name; return ``(channels, dtype)``."""
+    if not isinstance(mode, str) or mode not in IMAGE_MODES:
+        raise ValueError(
+            f"mode must be one of {sorted(IMAGE_MODES)}; got mode={mode!r}."
+        )
+    return IMAGE_MODES[mode]
+
+
+def channels_last_layout(shape, data_format, name="X"):
+    """Whether an example of ``shape`` (3 dims) is stored channels-last.
+
+    ``data_format`` is ``"auto"``, ``"channels_first"`` or ``"channels_last"``.
+    ``"auto"`` reads ``(C, H, W)`` when only the first size is a channel count
+    (1, 3 or 4), ``(H, W, C)`` when only the last is, and refuses to guess
+    when both are.
+    """
+    if data_format == "channels_first":
+        return False
+    if data_format == "channels_last":
+        return True
+    first, last = shape[0] in _CHANNEL_COUNTS, shape[-1] in _CHANNEL_COUNTS
+    if first and last:
+        raise ValueError(
+            f"{name} has examples of shape {tuple(shape)}: both (C, H, W) and "
+            "(H, W, C) are possible. Pass data_format='channels_first' or "
+            "data_format='channels_last'."
+        )
+    return last
+
+
+class _ArrayRows:
+    """The rows of a NumPy array or memory map, channels first or last."""
+
+    def __init__(self, array, channels_last):
+        self.array, self.channels_last = array, channels_last
+        shape = array.shape[1:]
+        self.sample_shape = (shape[2], shape[0], shape[1]) if channels_last else shape
+        self.dtype = array.dtype
+
+    def __len__(self):
+        return len(self.array)
+
+    def read(self, rows):
+        batch = np.take(self.array, rows, axis=0)
+        return batch.transpose(0, 3, 1, 2) if self.channels_last else batch
+
+    def name(self, row):
+        return f"row {row}"
+
+    def describe(self):
+        filename = _memmap_filename(self.array)
+        return f"memmap '{filename}'" if filename else "array"
+
+    def __reduce__(self):
+        filename = _memmap_filename(self.array)
+        if filename is None:
+            return (_ArrayRows, (self.array, self.channels_last))
+        array = self.array
+        fortran = array.flags.f_contiguous and not array.flags.c_contiguous
+        order = "F" if fortran else "C"
+        spec = (filename, array.dtype.str, array.shape, array.offset, order)
+        return (_reopen_memmap, (spec, self.channels_last))
+
+
+def _memmap_filename(array):
+    """The file of a whole memory map (not a view of one), else None."""
+    if isinstance(array, np.memmap) and isinstance(array.base, mmap.mmap):
+        return array.filename
+    return None
+
+
+def _reopen_memmap(spec, channels_last):
+    filename, dtype, shape, offset, order = spec
+    array = np.memmap(
+        filename, dtype=dtype, mode="r", shape=shape, offset=offset, order=order
+    )
+    return _ArrayRows(array, channels_last)
+
+
+class _FileRows:
+    """Image files under ``root``, decoded with Pillow to ``(C, H, W)``."""
+
+    def __init__(self, root, names, *, mode, shape, resize):
+        self.root, self.names = str(root), list(names)
+        self.mode, self.resize = mode, resize
+        channels, self.dtype = IMAGE_MODES[mode]
+        self.dtype = np.dtype(self.dtype)
+        self.sample_shape = (channels, *shape)
+
+    def __len__(self):
+        return len(self.names)
+
+    def path(self, row):
+        return os.path.join(self.root, self.names[row])
+
+    def name(self, row):
+        return f"'{self.path(row)}'"
+
+    def describe(self):
+        return f"files under '{self.root}'"
+
+    def read(self, rows):
+        out = np.empty((len(rows), *self.sample_shape), dtype=self.dtype)
+        for k, row in enumerate(rows):
+            out[k] = self.decode(int(row))
+        return out
+
+    def decode(self, row):
+        """One image as a ``(C, H, W)`` array; errors name the file."""
+        from PIL import Image
+
+        path = self.path(row)
+        height, width = self.sample_shape[1:]
+        try:
+            with Image.open(path) as image:
+                if image.mode != self.mode:
+                    image = image.convert(self.mode)
+                if image.size != (width, height):
+                    if not self.resize:
+                        raise ValueError(
+                            f"Image '{path}' is {image.size[1]}x{image.size[0]} "
+                            f"(height x width), not {height}x{width} like the "
+                            "others; pass image_size= to resize every image."
+                        )
+                    image = image.resize((width, height), Image.Resampling.BILINEAR)
+                pixels = np.asarray(image)
+        except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
+            raise OSError(f"Cannot decode image '{path}': {exc}") from exc
+        if pixels.ndim == 2:
+            return pixels[None]
+        return pixels.transpose(2, 0, 1)
+
+    def __getstate__(self):
+        blob = zlib.compress("\n".join(self.names).encode("utf-8"))
+        return {**self.__dict__, "names": blob}
+
+    def __setstate__(self, state):
+        names = zlib.decompress(state["names"]).decode("utf-8")
+        self.__dict__.update(state, names=names.split("\n") if names else [])
+
+
+class ImageArray:
+    """A lazy image array of shape ``(n, C, H, W)``: decoded or read on access.
+
+    It behaves as an array wherever scikit-learn and imbalanced-learn index
+    data (``len``, ``shape``, ``dtype``, ``ndim``, ``X[i]``, ``X[slice]``,
+    ``X[int array]``, ``X[bool mask]``), but holds only row numbers:
+    slicing, masks and integer arrays give another lazy view of the same
+    source, so ``train_test_split``, cross-validation, grid searches and the
+    :mod:`skimbalance.sampling` samplers cost an index array. An integer
+    ``X[i]`` returns that image as a NumPy array, and ``np.asarray(X)``
+    reads every row. Pickling keeps the source by reference (file names, or
+    the name of a memory-mapped file), so joblib and Dask workers reopen the
+    files and no pixels travel.
+
+    Build one from image files with :meth:`from_files` or
+    :func:`~skimbalance.datasets.load_image_folder`, or wrap an array:
+
+    Parameters
+    ----------
+    array : ndarray or numpy.memmap of shape (n, C, H, W) or (n, H, W, C)
+        Images, e.g. ``np.load("images.npy", mmap_mode="r")``. Never copied
+        or written; a whole memory map pickles as its file name.
+    data_format : {"auto", "channels_first", "channels_last"}, default="auto"
+        How ``array`` stores an image. ``"auto"`` reads ``(n, H, W, C)`` when
+        only the last size is 1, 3 or 4, else ``(n, C, H, W)``, and refuses
+        to guess when both could be channels.
+
+    Attributes
+    ----------
+    shape : tuple of int
+        ``(n, C, H, W)``, channels first whatever the storage.
+    dtype : numpy.dtype
+        ``uint8`` for 8-bit images (``uint16`` for 16-bit grey-scale files).
+    indices : ndarray of shape (n,)
+        Row of the source each row of this view reads.
+    filenames : ndarray of str of shape (n,) or None
+        The file behind each row, for arrays over files.
+
+    See Also
+    --------
+    load_image_folder : One subfolder of image files per class.
+    load_cifar10 : CIFAR-10, as such an array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimbalance.datasets import ImageArray
+    >>> images = np.arange(4 * 8 * 8 * 3, dtype=np.uint8).reshape(4, 8, 8, 3)
+    >>> X = ImageArray(images)              # channels-last storage, seen as NCHW
+    >>> X.shape, X.dtype
+    ((4, 3, 8, 8), dtype('uint8'))
+    >>> view = X[[3, 3, 0]]                 # lazy: an index array, no pixels
+    >>> view.indices.tolist(), np.asarray(view).shape
+    ([3, 3, 0], (3, 3, 8, 8))
+    >>> bool((X[1] == images[1].transpose(2, 0, 1)).all())
+    True
+    """
+
+    def __init__(self, array, *, data_format="auto"):
+        if data_format not in ("auto", "channels_first", "channels_last"):
+            raise ValueError(
+                "data_format must be 'auto', 'channels_first' or 'channels_last'; "
+                f"got data_format={data_format!r}."
+            )
+        if isinstance(array, ImageArray):
+            self._source, self._rows = array._source, array._rows
+            return
+        if not isinstance(array, np.ndarray):
+            raise TypeError(
+                "ImageArray wraps a NumPy array or memory map (or use "
+                "ImageArray.from_files for image files); got "
+                f"{type(array).__name__}."
+            )
+        if array.ndim != 4:
+            raise ValueError(
+                "ImageArray needs an array of shape (n, C, H, W) or (n, H, W, C); "
+                f"got shape {array.shape}."
+            )
+        if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+            raise ValueError(f"ImageArray needs numeric images; got {array.dtype}.")
+        channels_last = channels_last_layout(array.shape[1:], data_format, "array")
+        self._source = _ArrayRows(array, channels_last)
+        self._rows = None
+
+    @classmethod
+    def from_files(cls, paths, *, image_size=None, mode="RGB", check_files=True):
+        """A lazy array over image files, one image per row.
+
+        Parameters
+        ----------
+        paths : sequence of str or path-like
+            The image files (any format Pillow reads), in row order.
+        image_size : int, (height, width) or None, default=None
+            Resize every image to this size (bilinear, antialiased). ``None``
+            keeps their size, which must then be the same for all.
+        mode : {"RGB", "L", "RGBA", "I;16"}, default="RGB"
+            Pillow mode each image is converted to: 3, 1, 4 channels of uint8,
+            or 1 channel of uint16 (16-bit grey-scale, e.g. medical PNG/TIFF).
+        check_files : bool, default=True
+            Read every file's header now (not its pixels), so that a file that
+            is not an image, or mixed sizes without ``image_size``, fail here
+            and not during training. With False only the first file is read.
+
+        Returns
+        -------
+        images : ImageArray
+            Nothing is decoded until rows are read.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib, numpy as np
+        >>> from PIL import Image
+        >>> from skimbalance.datasets import ImageArray
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> for i in range(3):
+        ...     Image.new("RGB", (6, 4), (i, 0, 0)).save(folder / f"{i}.png")
+        >>> X = ImageArray.from_files(sorted(folder.glob("*.png")))
+        >>> X.shape, int(X[2][0, 0, 0])
+        ((3, 3, 4, 6), 2)
+        """
+        size = check_image_size(image_size)
+        check_mode(mode)
+        paths = [os.path.abspath(p) for p in paths]
+        if not paths:
+            raise ValueError("paths must name at least one image file; got none.")
+        root = os.path.commonpath([os.path.dirname(p) for p in paths])
+        names = [os.path.relpath(p, root) for p in paths]
+        headers = paths if check_files else paths[:1]
+        sizes = [_header_size(p) for p in headers]
+        if size is None:
+            mixed = [(p, s) for p, s in zip(headers, sizes) if s != sizes[0]]
+            if mixed:
+                raise ValueError(
+                    f"Images differ in size: '{headers[0]}' is {sizes[0][0]}x"
+                    f"{sizes[0][1]} but '{mixed[0][0]}' is {mixed[0][1][0]}x"
+                    f"{mixed[0][1][1]} (height x width), and {len(mixed) - 1} more "
+                    "differ. Pass image_size=(height, width) to resize them all."
+                )
+        shape = size or sizes[0]
+        source = _FileRows(root, names, mode=mode, shape=shape, resize=size is not None)
+        return cls._view(source, None)
+
+    @classmethod
+    def _view(cls, source, rows):
+        view = cls.__new__(cls)
+        view._source, view._rows = source, rows
+        return view
+
+    # ----------------------------------------------------------- array API
+    @property
+    def shape(self):
+        return (len(self), *self._source.sample_shape)
+
+    @property
+    def dtype(self):
+        return self._source.dtype
+
+    @property
+    def ndim(self):
+        return 4
+
+    @property
+    def size(self):
+        return int(np.prod(self.shape))
+
+    @property
+    def nbytes(self):
+        """Bytes the decoded array takes (what ``np.asarray`` allocates)."""
+        return self.size * self.dtype.itemsize
+
+    @property
+    def indices(self):
+        if self._rows is None:
+            return np.arange(len(self._source))
+        return self._rows.astype(np.intp, copy=False)
+
+    @property
+    def filenames(self):
+        if not isinstance(self._source, _FileRows):
+            return None
+        return np.array([self._source.path(r) for r in self.indices])
+
+    @property
+    def base(self):
+        """The whole source as an ImageArray (this view's rows index it)."""
+        return self._view(self._source, None)
+
+    def __len__(self):
+        return len(self._source) if self._rows is None else len(self._rows)
+
+    def __getitem__(self, key):
+        rest = ()
+        if isinstance(key, tuple):
+            key, rest = (key[0] if key else slice(None)), key[1:]
+            if all(k is Ellipsis for k in rest):
+                rest = ()
+        if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+            image = self._source.read([self._row(int(key))])[0]
+            return image[rest] if rest else image
+        view = self._view(self._source, self._select(key))
+        return np.asarray(view)[(slice(None), *rest)] if rest else view
+
+    def __array__(self, dtype=None, copy=None):
+        if copy is False:
+            raise ValueError(
+                "An ImageArray cannot be converted to a NumPy array without a copy."
+            )
+        data = self._source.read(self.indices)
+        return data if dtype is None else data.astype(dtype, copy=False)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def read(self, positions):
+        """Decode the rows at ``positions`` (of this view) into one array.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Rows of this array, in the order wanted.
+
+        Returns
+        -------
+        images : ndarray of shape (len(positions), C, H, W)
+        """
+        return self._source.read(self.indices[np.asarray(positions, dtype=np.intp)])
+
+    def describe_row(self, i):
+        """Where row ``i`` comes from (a file path, or a row of the array)."""
+        return self._source.name(self._row(i))
+
+    def __repr__(self):
+        return (
+            f"ImageArray(shape={self.shape}, dtype={self.dtype}, "
+            f"{self._source.describe()})"
+        )
+
+    def __reduce__(self):
+        rows = self._rows
+        if rows is not None and len(self._source) < 2**31:
+            rows = rows.astype(np.int32)
+        return (ImageArray._view, (self._source, rows))
+
+    # ------------------------------------------------------------ internals
+    def _row(self, i):
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(
+                f"index {i} is out of range for an ImageArray of {n} images."
+            )
+        i %= n
+        return i if self._rows is None else int(self._rows[i])
+
+    def _select(self, key):
+        """Source rows of ``self[key]`` for a slice, an int array or a mask."""
+        n = len(self)
+        if isinstance(key, slice):
+            positions = np.arange(n)[key]
+        else:
+            positions = np.asarray(key)
+            if positions.dtype == bool:
+                if positions.shape != (n,):
+                    raise IndexError(
+                        f"boolean index of shape {positions.shape} does not match "
+                        f"an ImageArray of {n} images."
+                    )
+                positions = np.flatnonzero(positions)
+            elif positions.size == 0:
+                positions = positions.astype(np.intp)
+            elif not np.issubdtype(positions.dtype, np.integer):
+                raise IndexError(
+                    "ImageArray rows are indexed by int, slice, int array or bool "
+                    f"mask; got {type(key).__name__} of dtype {positions.dtype}."
+                )
+            if positions.ndim != 1:
+                raise IndexError(
+                    f"index arrays must be 1-D; got shape {positions.shape}."
+                )
+            bad = (positions < -n) | (positions >= n)
+            if bad.any():
+                raise IndexError(
+                    f"index {int(positions[bad][0])} is out of range for an "
+                    f"ImageArray of {n} images."
+                )
+            positions = positions % n if n else positions
+        rows = positions if self._rows is None else self._rows[positions]
+        return rows.astype(np.int64, copy=False)
+
+
+def _header_size(path):
+    """``(height, width)`` from an image file's header; errors name the file."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+    except (OSError, UnidentifiedImageError, SyntaxError) as exc:
+        raise OSError(f"Cannot read image '{path}': {exc}") from exc
+    return height, width

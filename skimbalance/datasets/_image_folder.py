@@ -1,0 +1,179 @@
+"""``load_image_folder``: one subfolder of image files per class, as a lazy array."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ._image_array import ImageArray, check_image_size, check_mode
+
+__all__ = ["IMAGE_EXTENSIONS", "load_image_folder"]
+
+#: File name endings read as images (those of torchvision's ``ImageFolder``).
+IMAGE_EXTENSIONS = (
+    ".bmp", ".jpeg", ".jpg", ".pgm", ".png", ".ppm", ".tif", ".tiff", ".webp",
+)  # fmt: skip
+
+
+def class_folders(path, classes=None):
+    """``(class names, their folders)`` under ``path``: sorted, or as given."""
+    root = Path(path).expanduser()
+    if not root.is_dir():
+        raise FileNotFoundError(
+            f"Image folder '{root}' does not exist or is not a directory; it must "
+            "hold one subfolder of images per class."
+        )
+    found = sorted(
+        entry.name
+        for entry in os.scandir(root)
+        if entry.is_dir() and not entry.name.startswith(".")
+    )
+    if classes is None:
+        classes = found
+    else:
+        classes = [str(c) for c in classes]
+        missing = [c for c in classes if c not in found]
+        if missing:
+            raise FileNotFoundError(
+                f"Class folder(s) {missing} not found in '{root}'; it has {found}."
+            )
+    if not classes:
+        raise FileNotFoundError(
+            f"Image folder '{root}' has no subfolders: it must hold one subfolder "
+            "of images per class (e.g. 'cat/1.jpg', 'dog/2.jpg')."
+        )
+    return classes, [root / c for c in classes]
+
+
+def image_files(folder, extensions=IMAGE_EXTENSIONS):
+    """Paths (str) of the image files under ``folder``, recursively, sorted;
+    hidden files and folders are skipped."""
+    files = []
+    for parent, dirs, names in os.walk(folder, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        files.extend(
+            os.path.join(parent, name)
+            for name in names
+            if not name.startswith(".") and name.lower().endswith(extensions)
+        )
+    return sorted(files)
+
+
+def load_image_folder(
+    path,
+    *,
+    image_size=None,
+    mode="RGB",
+    classes=None,
+    check_files=True,
+    return_X_y=False,
+):
+    """Load a folder with one subfolder of images per class, lazily.
+
+    ``path/cat/001.jpg, path/dog/002.png, ...``: each subfolder is a class
+    (sorted by name, as torchvision's ``ImageFolder``), and every image file
+    under it (any depth; hidden files skipped) an example. Nothing is decoded
+    here: ``data`` is an :class:`ImageArray` that decodes rows with Pillow
+    when they are read, e.g. batch by batch during training.
+
+    Loaders fail early: an empty class folder, a file that is not an image
+    and (without ``image_size``) images of different sizes raise here, naming
+    the folder or file. A file whose pixel data is damaged past its header
+    raises :class:`OSError` naming the file when it is decoded.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder holding one subfolder per class.
+    image_size : int, (height, width) or None, default=None
+        Resize every image to this size (bilinear, antialiased). ``None``
+        keeps their size, which must then be the same for all.
+    mode : {"RGB", "L", "RGBA", "I;16"}, default="RGB"
+        Pillow mode images are converted to: 3, 1 or 4 channels of uint8, or
+        one channel of uint16 for 16-bit grey-scale scans.
+    classes : list of str or None, default=None
+        The class folders to read, in this order (their position is the
+        target). ``None`` reads every subfolder, sorted by name.
+    check_files : bool, default=True
+        Read every file's header (not its pixels) now, to fail early. About
+        60 microseconds a file (3 s for 50 000); with False only the first
+        file is read, and a bad file fails when decoded.
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object with attributes:
+
+        data : ImageArray of shape (n_samples, C, H, W)
+            The images, decoded on access; dtype uint8 (uint16 for "I;16").
+        target : ndarray of shape (n_samples,), dtype int64
+            Class position of each image in ``target_names``.
+        target_names : ndarray of str of shape (n_classes,)
+            The class folder names.
+        filenames : ndarray of str of shape (n_samples,)
+            The path of each image.
+        image_shape : tuple of int
+            ``(C, H, W)`` of one image.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        The two arrays described above.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` or a class folder is missing, or a class folder holds no
+        image.
+    OSError
+        If a file is not a readable image.
+    ValueError
+        If images differ in size and ``image_size`` is None, or a parameter
+        is invalid.
+
+    See Also
+    --------
+    ImageArray : The lazy array, also over a NumPy array or memory map.
+    load_cifar10 : CIFAR-10 through this loader.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from PIL import Image
+    >>> from skimbalance.datasets import load_image_folder
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> for label, n in (("defect", 2), ("ok", 6)):
+    ...     (root / label).mkdir()
+    ...     for i in range(n):
+    ...         Image.new("L", (16, 12), 40 * i).save(root / label / f"{i}.png")
+    >>> images = load_image_folder(root, mode="L")
+    >>> images.data.shape, images.target.tolist(), images.target_names.tolist()
+    ((8, 1, 12, 16), [0, 0, 1, 1, 1, 1, 1, 1], ['defect', 'ok'])
+    """
+    check_image_size(image_size)
+    check_mode(mode)
+    names, folders = class_folders(path, classes)
+    files, target = [], []
+    for position, folder in enumerate(folders):
+        found = image_files(folder)
+        if not found:
+            raise FileNotFoundError(
+                f"Class folder '{folder}' holds no image file (extensions "
+                f"{', '.join(IMAGE_EXTENSIONS)})."
+            )
+        files.extend(found)
+        target.extend([position] * len(found))
+    data = ImageArray.from_files(
+        files, image_size=image_size, mode=mode, check_files=check_files
+    )
+    target = np.asarray(target, dtype=np.int64)
+    if return_X_y:
+        return data, target
+    return Bunch(
+        data=data,
+        target=target,
+        target_names=np.asarray(names),
+        filenames=data.filenames,
+        image_shape=data.shape[1:],
+    )
