@@ -182,8 +182,9 @@ def test_two_phase_grid_search(two_phase_search, data):
         best.finetune_lr_factor == two_phase_search.best_params_["finetune_lr_factor"]
     )
     assert best.estimator_.n_iter_ == 80
-    group = best.estimator_.net_.optimizer_.param_groups[0]
-    assert group["initial_lr"] == pytest.approx(0.01 * best.finetune_lr_factor)
+    history = best.estimator_.net_.history
+    lrs = [batch["event_lr"] for epoch in history for batch in epoch["batches"]]
+    assert lrs[40] == pytest.approx(0.01 * best.finetune_lr_factor)  # phase 2 starts
     assert set(best.predict(X)) <= set(np.unique(y))
 
 

@@ -1,126 +1,107 @@
-"""``CNNClassifier``: a scikit-learn classifier that trains a skorch net in ``fit``."""
+"""``CNNClassifier``: a scikit-learn classifier that builds and trains a skorch net.
 
+``fit``, a ``warm_start`` fit, ``partial_fit`` and ``fine_tune`` are one
+method, :meth:`CNNClassifier._train_call`: check everything, describe the call
+as a :class:`~skimbalance.cnn._schedule.TrainingRun`, feed the examples
+without copying them (:mod:`~skimbalance.cnn._inputs`) and run the loop
+(:mod:`~skimbalance.cnn._loop`). A call either completes or leaves the
+estimator as it was (:func:`_all_or_nothing`).
+"""
+
+import contextlib
 import copy
+import inspect
 import math
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
-from skorch.helper import predefined_split
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from skorch import NeuralNet
 
-from ..losses import ClassBalancedLoss, FocalLoss, LDAMLoss, LogitAdjustedLoss
+from ..losses import LOSSES, build_loss
 from ..nets import NETWORKS, build_network
+from ..nets._adapt import head_parameters
 from ..utils._docstrings import fill_docstring
 from ..utils._validation import check_same_length, check_single_target
-from ._training import (
-    Budget,
-    ReportProgress,
-    StopOnNonFiniteLoss,
-    TensorBatches,
-    TrainingData,
-    WeightedLossNet,
-    schedule_callback,
-    stratified_holdout,
+from ._augment import AUGMENTATIONS, build_augment
+from ._inputs import (
+    IMAGENET_STATS,
+    InputTransform,
+    channel_stats,
+    check_examples,
+    check_input_shape,
+    make_feed,
 )
+from ._loop import Diverged, predict_logits, stratified_holdout, train
+from ._params import parameters_section
+from ._schedule import SCHEDULES, TrainingRun
 
-LOSSES = {
-    "cross_entropy": lambda: torch.nn.CrossEntropyLoss(reduction="none"),
-    "focal": lambda: FocalLoss(reduction="none"),
-    "class_balanced": lambda: ClassBalancedLoss(reduction="none"),
-    "logit_adjusted": lambda: LogitAdjustedLoss(reduction="none"),
-    # s=1: the paper's networks end in a plain linear layer, not the
-    # normalised one that LDAM's s=30 is meant for (s=30 diverges at lr 0.01).
-    "ldam": lambda: LDAMLoss(s=1.0, reduction="none"),
+#: ``optimizer=`` names.
+OPTIMIZERS = {
+    "sgd": torch.optim.SGD,
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
 }
 
 
 class CNNClassifier(ClassifierMixin, BaseEstimator):
-    """Convolutional (or MLP) network as a scikit-learn classifier.
+    """Convolutional (or any PyTorch) network as a scikit-learn classifier.
 
-    ``fit`` builds a PyTorch module and trains it with a skorch net for a
-    fixed number of weight updates (``max_iter``, the paper's protocol) by SGD
-    with momentum and a per-iteration learning-rate schedule. Imbalance is
-    handled inside training without copying data: ``class_weight``,
-    ``sample_weight``, imbalance-aware ``loss`` functions and class-aware
-    batches.
+    ``fit`` builds a PyTorch module and trains it inside a skorch net for a
+    fixed number of weight updates (``max_iter``, the paper's protocol) with
+    a per-update learning-rate schedule. Imbalance is handled inside
+    training without copying data: ``class_weight``, ``sample_weight``,
+    imbalance-aware ``loss`` functions and class-aware batches.
 
-    Parameters
-    ----------
-    module : str, torch.nn.Module class or instance, default="lenet5"
-        The network: a name in :data:`skimbalance.nets.NETWORKS` (``"lenet5"``,
-        ``"allcnn"``, ``"resnet10"``, ``"mlp"``), or a module. A class is
-        called with ``input_shape=``, ``n_classes=`` and ``module_params``; an
-        instance is copied, never trained in place.
-    input_shape : tuple of int or None, default=None
-        Shape of one example, e.g. ``(1, 28, 28)``. ``None`` infers it: N-D
-        ``X`` gives ``X.shape[1:]``, a square number of features ``n`` gives
-        ``(1, sqrt(n), sqrt(n))``, any other ``(1, 1, n)``.
-    module_params : dict or None, default=None
-        Extra keyword arguments of the network (e.g. ``hidden_layer_sizes``).
-    max_iter : int, default=10000
-        Number of weight updates (SGD steps).
-    max_epochs : int or None, default=None
-        If set, train for this many passes over the data instead.
-    batch_size : int, default=64
-        Number of examples per weight update.
-    lr : float, default=0.01
-        Base learning rate.
-    momentum : float, default=0.9
-        SGD momentum.
-    weight_decay : float, default=5e-4
-        L2 penalty of SGD.
-    lr_schedule : {"inv", "step", "linear", "constant"}, default="inv"
-        Applied per iteration: Caffe's ``inv`` ``(1 + 1e-4 t)^-0.75``, ``step``
-        (x0.1 at 4/7, 5/7, 6/7 of the budget), ``linear`` (to 0).
-    loss : str or torch.nn.Module, default="cross_entropy"
-        Criterion on logits: ``"cross_entropy"``, ``"focal"``,
-        ``"class_balanced"``, ``"logit_adjusted"``, ``"ldam"`` or a module.
-        Losses from :mod:`skimbalance.losses` get the class counts of the data
-        being fitted.
-    class_weight : dict, "balanced" or None, default=None
-        Weights per class, multiplied into ``sample_weight``.
-    batch_sampling : {"shuffle", "class_aware"}, default="shuffle"
-        ``class_aware`` draws a class uniformly, then an example of it.
-    validation_fraction : float or None, default=None
-        Fraction of each class held out to record ``valid_loss`` per epoch in
-        ``net_.history`` (every class keeps at least one training example).
-    warm_start : bool, default=False
-        If True, ``fit`` continues training the current network.
-    device : {"auto", "cpu", "cuda"} or str, default="auto"
-        ``"auto"`` is CUDA when available, else CPU.
-    predict_batch_size : int, default=1024
-        Number of examples per forward pass in the predict methods (memory,
-        not results).
-    random_state : int, RandomState instance or None, default=None
-        Seeds initialisation and batch order; CPU runs repeat bit for bit.
-    verbose : int, default=0
-        When > 0, skorch prints its per-epoch log.
+    ``X`` may be 2-D ``(n, n_features)``, images ``(n, C, H, W)``,
+    ``(n, H, W, C)`` or ``(n, H, W)``, a memory map, or a lazy
+    :class:`~skimbalance.datasets.ImageArray` over image files (decoded batch
+    by batch in ``num_workers`` processes). Nothing is copied or converted
+    as a whole: each batch is gathered from ``X`` (on the GPU when it fits
+    there) and turned into float32 on the device. uint8 and uint16 images
+    are scaled to [0, 1] per batch, by 255 and 65535 (torchvision's
+    ``ToDtype(torch.float32, scale=True)``); float input is used as given.
+
+    {parameters}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         The class labels; ``predict_proba`` columns follow them.
     n_features_in_ : int
-        Number of features (pixels) per example seen in ``fit``.
+        Number of values (pixels) per example seen in ``fit``.
     input_shape_ : tuple of int
-        The shape one example is reshaped to, e.g. ``(1, 8, 8)``.
+        The shape the network takes one example in, e.g. ``(1, 8, 8)``.
     net_ : skorch.NeuralNet
-        The trained net (``net_.module_`` is the PyTorch module).
+        The trained net: ``net_.module_`` is the PyTorch module,
+        ``net_.history`` the per-epoch and per-batch record.
     n_iter_ : int
         Weight updates made since the network was built.
     class_counts_ : ndarray of shape (n_classes,)
         Number of examples per class in the last training data.
+    normalize_mean_, normalize_std_ : ndarray of shape (C,) or None
+        The per-channel normalisation applied (``None`` without
+        ``normalize``).
+
+    See Also
+    --------
+    LeNet5Classifier, AllCNNClassifier, ResNet10Classifier : The paper's
+        networks with the paper's training as defaults.
+    skimbalance.datasets.load_image_folder : A folder of images as a lazy array.
+
+    Notes
+    -----
+    A training call either completes or changes nothing: an exception or an
+    interrupt (``KeyboardInterrupt``) leaves the estimator as it was before
+    the call (unfitted, or its previous fitted state), and propagates.
 
     Examples
     --------
@@ -133,22 +114,28 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "module": [StrOptions(set(NETWORKS)), type, torch.nn.Module],
+        "module": [StrOptions(set(NETWORKS)), callable, torch.nn.Module],
         "input_shape": ["array-like", None],
         "module_params": [dict, None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "lr_schedule": [StrOptions({"inv", "step", "linear", "constant"})],
+        "lr_schedule": [StrOptions(set(SCHEDULES))],
         "loss": [StrOptions(set(LOSSES)), torch.nn.Module],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "batch_sampling": [StrOptions({"shuffle", "class_aware"})],
+        "augment": [StrOptions(set(AUGMENTATIONS)), callable, None],
+        "normalize": [StrOptions({"auto", "imagenet"}), tuple, list, None],
+        "data_format": [StrOptions({"auto", "channels_first", "channels_last"})],
+        "precision": [StrOptions({"32", "bf16", "16"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "warm_start": ["boolean"],
         "device": [str, torch.device],
+        "num_workers": [Interval(Integral, 0, None, closed="left")],
         "predict_batch_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -164,15 +151,21 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         max_epochs=None,
         batch_size=64,
         lr=0.01,
+        optimizer="sgd",
         momentum=0.9,
         weight_decay=5e-4,
         lr_schedule="inv",
         loss="cross_entropy",
         class_weight=None,
         batch_sampling="shuffle",
+        augment=None,
+        normalize=None,
+        data_format="auto",
+        precision="32",
         validation_fraction=None,
         warm_start=False,
         device="auto",
+        num_workers=0,
         predict_batch_size=1024,
         random_state=None,
         verbose=0,
@@ -184,20 +177,26 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.optimizer = optimizer
         self.momentum = momentum
         self.weight_decay = weight_decay
         self.lr_schedule = lr_schedule
         self.loss = loss
         self.class_weight = class_weight
         self.batch_sampling = batch_sampling
+        self.augment = augment
+        self.normalize = normalize
+        self.data_format = data_format
+        self.precision = precision
         self.validation_fraction = validation_fraction
         self.warm_start = warm_start
         self.device = device
+        self.num_workers = num_workers
         self.predict_batch_size = predict_batch_size
         self.random_state = random_state
         self.verbose = verbose
 
-    # ----------------------------------------------------------------- fit
+    # ------------------------------------------------------------- training
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Train the network on ``X, y`` for ``max_iter`` updates.
@@ -211,8 +210,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : CNNClassifier
         """
-        reset = not (self.warm_start and hasattr(self, "net_"))
-        return self._train(X, y, sample_weight, reset=reset, epochs=self.max_epochs)
+        continuing = self.warm_start and hasattr(self, "net_")
+        return self._train_call(X, y, sample_weight, kind="fit", continuing=continuing)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -222,30 +221,27 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         ----------
         {X_y}
         classes : array-like of shape (n_classes,) or None
-            All classes, required on the first call if ``y`` lacks some.
+            All classes, required on the first call if ``y`` lacks some; on
+            later calls it must be the same (or None).
         {sample_weight}
 
         Returns
         -------
         self : CNNClassifier
         """
-        reset = not hasattr(self, "net_")
-        return self._train(
-            X,
-            y,
-            sample_weight,
-            reset=reset,
-            epochs=1,
+        return self._train_call(
+            X, y, sample_weight, kind="epoch", continuing=hasattr(self, "net_"),
             classes=classes,
-            horizon=self.max_iter,
-        )
+        )  # fmt: skip
 
     def fine_tune(self, X, y, sample_weight=None, *, lr_factor=0.1, max_iter=None):
-        """Train only the head (``net_.module_.head_names``) on new data.
+        """Train only the head of the network on new data.
 
-        The rest of the network is frozen; the learning rate is ``lr *
-        lr_factor`` and the schedule restarts, as in the second phase of the
-        paper's two-phase training (§3.2).
+        The head is ``head_names`` of this package's networks, or the last
+        classifier layer found under ``fc``, ``classifier``, ``head`` or
+        ``heads`` (torchvision, timm). The rest of the network is frozen; the
+        learning rate is ``lr * lr_factor`` and the schedule restarts, as in
+        the second phase of the paper's two-phase training (§3.2).
 
         Parameters
         ----------
@@ -261,34 +257,263 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self : CNNClassifier
         """
         check_is_fitted(self)
-        if not (isinstance(lr_factor, Real) and lr_factor > 0):
-            raise ValueError(f"lr_factor must be a positive number; got {lr_factor!r}.")
-        if max_iter is not None and not (
-            isinstance(max_iter, Integral) and max_iter >= 1
-        ):
-            raise ValueError(f"max_iter must be a positive integer; got {max_iter!r}.")
+        check_scalar(
+            lr_factor, "lr_factor", Real, min_val=0, include_boundaries="neither"
+        )
+        if max_iter is not None:
+            check_scalar(max_iter, "max_iter", Integral, min_val=1)
         module = self.net_.module_
-        head = {id(p) for p in _head_parameters(module)}
+        head = {id(p) for p in head_parameters(module)}
         frozen = [
             p for p in module.parameters() if id(p) not in head and p.requires_grad
         ]
         for p in frozen:
             p.requires_grad_(False)
         try:
-            self._train(
-                X,
-                y,
-                sample_weight,
-                reset=False,
-                n_updates=max_iter or self.max_iter,
-                lr=self.lr * lr_factor,
-                restart_schedule=True,
-            )
+            self._train_call(
+                X, y, sample_weight, kind="fine_tune", continuing=True,
+                lr_factor=lr_factor, n_updates=max_iter or self.max_iter,
+            )  # fmt: skip
         finally:
             for p in frozen:
                 p.requires_grad_(True)
         return self
 
+    def _train_call(
+        self, X, y, sample_weight, *, kind, continuing, classes=None,
+        lr_factor=1.0, n_updates=None,
+    ):  # fmt: skip
+        """Check, then make one :class:`TrainingRun`; all or nothing."""
+        with _all_or_nothing(self):
+            if continuing:
+                device = next(self.net_.module_.parameters()).device
+            else:
+                device = _resolve_device(self.device)
+            _check_precision(self.precision, device)
+            if self.optimizer not in OPTIMIZERS and not (
+                isinstance(self.optimizer, type)
+                and issubclass(self.optimizer, torch.optim.Optimizer)
+            ):
+                raise ValueError(
+                    "optimizer must be 'sgd', 'adam', 'adamw' or a torch.optim."
+                    f"Optimizer subclass; got optimizer={self.optimizer!r}."
+                )
+            examples = check_examples(
+                self, X, reset=not continuing, input_shape=self.input_shape,
+                data_format=self.data_format,
+            )  # fmt: skip
+            target = self._check_targets(
+                X, y, sample_weight, continuing=continuing, classes=classes
+            )
+            rng = check_random_state(self.random_state)
+            start = self.n_iter_ if continuing else 0
+            seeds = np.random.RandomState(rng.randint(2**31 - 1) + start)
+            torch_seed = int(seeds.randint(2**31 - 1))
+            train_positions, valid_positions = self._split(target.y, seeds)
+            run = self._run(kind, start, len(train_positions), lr_factor, n_updates)
+            if run.ended:
+                warnings.warn(
+                    f"lr_schedule={self.lr_schedule!r} ended at update {run.length} "
+                    f"(its length, the max_iter budget); these {run.n_updates} "
+                    "updates train at learning rate 0. Fit anew, or use fine_tune.",
+                    UserWarning,
+                )
+            feed = make_feed(examples, device, num_workers=self.num_workers)
+            with torch.random.fork_rng(devices=_cuda_devices(device)):
+                torch.manual_seed(torch_seed)
+                if not continuing:
+                    self.classes_ = target.classes
+                    self.input_shape_ = examples.input_shape
+                    self.net_ = self._build_net(
+                        device, self.classes_, self.input_shape_
+                    )
+                    self.normalize_mean_, self.normalize_std_ = self._normalization(
+                        examples, feed, train_positions, device
+                    )
+                counts = np.bincount(
+                    target.y[train_positions], minlength=len(self.classes_)
+                )
+                self.class_counts_ = counts
+                net = self.net_
+                if hasattr(net.criterion_, "set_class_counts"):
+                    net.criterion_.set_class_counts(np.maximum(counts, 1))
+                    net.criterion_.to(device)
+                _apply_training_params(net.optimizer_, self)
+                options = _LoopOptions(
+                    batch_size=self.batch_size,
+                    order=self.batch_sampling,
+                    random_state=seeds,
+                    transform=self._transform(examples, device),
+                    augment=build_augment(self.augment),
+                    generator=torch.Generator(device=device).manual_seed(torch_seed),
+                    precision=self.precision,
+                    predict_batch_size=self.predict_batch_size,
+                )
+                data = _TrainingData.on(
+                    device, target, train_positions, valid_positions
+                )
+                try:
+                    train(net, feed, run, data, options=options, verbose=self.verbose)
+                except Diverged as exc:
+                    raise FloatingPointError(
+                        self._divergence_message(exc, examples, target, run)
+                    ) from None
+            self.n_iter_ = start + run.n_updates
+        return self
+
+    def _check_targets(self, X, y, sample_weight, *, continuing, classes):
+        y = check_single_target(y)
+        check_same_length(X, y)
+        n = len(y)
+        name = type(self).__name__
+        if continuing:
+            known = self.classes_
+            if classes is not None and not np.array_equal(
+                np.unique(np.asarray(classes)), known
+            ):
+                raise ValueError(
+                    f"classes={np.asarray(classes).tolist()} is not the same as on "
+                    f"the first call to partial_fit, was: {known.tolist()}."
+                )
+        else:
+            known = np.unique(y if classes is None else np.asarray(classes))
+            if len(known) < 2:
+                raise ValueError(
+                    f"{name} needs samples of at least 2 classes; got {n} "
+                    f"sample{'s' * (n != 1)} of 1 class ({known[0]!r})."
+                )
+        unknown = np.setdiff1d(y, known)
+        if unknown.size:
+            raise ValueError(
+                f"y contains classes not seen in the first fit: {unknown.tolist()}; "
+                f"known classes are {known.tolist()}."
+            )
+        y_pos = np.searchsorted(known, y).astype(np.int64)
+        weight = None
+        if sample_weight is not None:
+            weight = _check_sample_weight(
+                sample_weight, np.empty((n, 0)), dtype=np.float32,
+                ensure_non_negative=True,
+            )  # fmt: skip
+        if self.class_weight is not None:
+            per_class = _class_weights(self.class_weight, known, y)
+            weight = per_class[y_pos] * (1 if weight is None else weight)
+        return _Targets(known, y_pos, weight)
+
+    def _split(self, y_pos, random_state):
+        """Training and validation positions (a stratified hold-out)."""
+        everything = np.arange(len(y_pos))
+        if self.validation_fraction is None:
+            return everything, everything[:0]
+        train_positions, valid_positions = stratified_holdout(
+            y_pos, self.validation_fraction, random_state
+        )
+        if len(valid_positions) == 0:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} holds out no "
+                f"example of any class ({len(y_pos)} samples); use a larger "
+                "fraction or None."
+            )
+        return train_positions, valid_positions
+
+    def _run(self, kind, start, n_train, lr_factor, n_updates):
+        """The :class:`TrainingRun` of a call: see ``lr_schedule``."""
+        per_epoch = math.ceil(n_train / self.batch_size)
+        budget = (
+            self.max_iter if self.max_epochs is None else self.max_epochs * per_epoch
+        )
+        if kind == "fit":
+            return TrainingRun(budget, self.lr, self.lr_schedule, start, budget)
+        if kind == "epoch":
+            return TrainingRun(
+                per_epoch, self.lr, self.lr_schedule, start, self.max_iter
+            )
+        return TrainingRun(
+            n_updates, self.lr * lr_factor, self.lr_schedule, 0, n_updates
+        )
+
+    def _build_net(self, device, classes, input_shape):
+        module = build_network(
+            self.module, input_shape=input_shape, n_classes=len(classes),
+            **(self.module_params or {}),
+        )  # fmt: skip
+        if torch.device(device).type == "cuda" and len(input_shape) == 3:
+            module = module.to(memory_format=torch.channels_last)
+        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
+        accepted = inspect.signature(optimizer).parameters
+        options = {"weight_decay": self.weight_decay, "momentum": self.momentum}
+        net = NeuralNet(
+            module=module,
+            criterion=build_loss(self.loss),
+            optimizer=optimizer,
+            lr=self.lr,
+            train_split=None,
+            callbacks=[],
+            device=str(device),
+            **{f"optimizer__{k}": v for k, v in options.items() if k in accepted},
+        )
+        return net.initialize()
+
+    def _normalization(self, examples, feed, positions, device):
+        """``(mean, std)`` per channel for ``normalize``, or ``(None, None)``."""
+        if self.normalize is None:
+            return None, None
+        if self.normalize == "auto":
+            transform = InputTransform(examples)
+            return channel_stats(feed, positions, transform, self.predict_batch_size)
+        mean, std = IMAGENET_STATS if self.normalize == "imagenet" else self.normalize
+        channels = examples.input_shape[0]
+        try:
+            mean, std = (
+                np.broadcast_to(np.asarray(v, float), (channels,)) for v in (mean, std)
+            )
+        except ValueError:
+            mean = std = None
+        if mean is None or not (np.isfinite(mean).all() and (std > 0).all()):
+            raise ValueError(
+                "normalize must be 'auto', 'imagenet' or (mean, std) with one finite "
+                f"mean and one positive std per channel ({channels} channels); got "
+                f"normalize={self.normalize!r}."
+            )
+        return mean.copy(), std.copy()
+
+    def _transform(self, examples, device):
+        device = torch.device(device)
+        stats = [
+            None
+            if v is None
+            else torch.as_tensor(v, dtype=torch.float32, device=device)
+            for v in (self.normalize_mean_, self.normalize_std_)
+        ]
+        return InputTransform(
+            examples, mean=stats[0], std=stats[1],
+            channels_last_memory=device.type == "cuda",
+        )  # fmt: skip
+
+    def _divergence_message(self, exc, examples, target, run):
+        causes = []
+        largest = examples.max_value()
+        if examples.dtype.kind == "f" and largest is not None and largest > 10:
+            causes.append(
+                f"unscaled inputs: the largest value of X is {largest:g} (scale "
+                "pixels to [0, 1], or pass the uint8 images, which are scaled "
+                "per batch)"
+            )
+        if target.weight is not None:
+            positive = target.weight[target.weight > 0]
+            if positive.size and positive.max() / positive.min() > 100:
+                causes.append(
+                    f"class_weight or sample_weight, ranging from {positive.min():g} "
+                    f"to {positive.max():g}"
+                )
+        lr = run.lr
+        causes.append(f"the learning rate (lr={lr:g} now; try lr={lr / 10:g})")
+        return (
+            f"Training loss became {exc.value} at update {exc.update}; the model "
+            f"diverged. Likely causes: {'; '.join(causes)}."
+        )
+
+    # ----------------------------------------------------------- weights
     def save_weights(self, path):
         """Save the trained weights, classes and input shape (no pickled objects).
 
@@ -302,18 +527,24 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             The file to write (``torch.save``).
         """
         check_is_fitted(self)
-        torch.save(
-            {
-                "state_dict": self.net_.module_.state_dict(),
-                "classes": self.classes_.tolist(),
-                "input_shape": list(self.input_shape_),
-                "n_iter": int(self.n_iter_),
-            },
-            path,
-        )
+        state = {
+            "format": "skimbalance.cnn weights",
+            "state_dict": self.net_.module_.state_dict(),
+            "classes": self.classes_.tolist(),
+            "input_shape": list(self.input_shape_),
+            "n_iter": int(self.n_iter_),
+            "class_counts": self.class_counts_.tolist(),
+        }
+        for name in ("normalize_mean_", "normalize_std_"):
+            value = getattr(self, name)
+            state[name] = None if value is None else value.tolist()
+        torch.save(state, path)
 
     def load_weights(self, path, X=None):
         """Build the network from this estimator's parameters and load weights.
+
+        The network is built and loaded apart; the estimator changes only
+        when that succeeds, so a failed load leaves it as it was.
 
         Parameters
         ----------
@@ -327,184 +558,76 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self : CNNClassifier
             Ready to predict; can also continue with ``warm_start`` or
             :meth:`partial_fit`.
+
+        Raises
+        ------
+        ValueError
+            If the file is not one written by :meth:`save_weights`, its
+            weights do not fit this estimator's network, or the
+            ``input_shape`` parameter conflicts with the saved one.
         """
-        state = torch.load(path, map_location="cpu", weights_only=True)
         self._validate_params()
-        self.classes_ = np.asarray(state["classes"])
-        self.input_shape_ = tuple(state["input_shape"])
-        self.n_features_in_ = math.prod(self.input_shape_)
-        self.n_iter_ = state["n_iter"]
-        device = _resolve_device(self.device)
-        self.net_ = self._build_net(device)
-        self.net_.module_.load_state_dict(state["state_dict"])
-        self.net_.module_.eval()
-        return self
-
-    # ------------------------------------------------------------ internals
-    def _train(
-        self,
-        X,
-        y,
-        sample_weight,
-        *,
-        reset,
-        epochs=None,
-        classes=None,
-        n_updates=None,
-        lr=None,
-        restart_schedule=False,
-        horizon=None,
-    ):
-        X, y_pos, weight = self._check_training_data(
-            X, y, sample_weight, reset, classes
-        )
-        device = _resolve_device(self.device)
-        rng = check_random_state(self.random_state)
-        start = 0 if reset else self.n_iter_
-        seed_rng = np.random.RandomState(rng.randint(2**31 - 1) + start)
-        torch_seed = int(seed_rng.randint(2**31 - 1))
-
-        data = TrainingData(
-            _as_tensor(X).view(len(X), *self.input_shape_).to(device),
-            torch.from_numpy(y_pos).to(device),
-            None if weight is None else torch.from_numpy(weight).to(device),
-        )
-        train, valid = data, None
-        if self.validation_fraction is not None:
-            tr, va = stratified_holdout(y_pos, self.validation_fraction, seed_rng)
-            if len(va) == 0:
-                raise ValueError(
-                    f"validation_fraction={self.validation_fraction} holds out no "
-                    f"example of any class ({len(y_pos)} samples); use a larger "
-                    "fraction or None."
-                )
-            train, valid = data.subset(tr), data.subset(va)
-        n_batches = math.ceil(len(train) / self.batch_size)
-        if n_updates is None:
-            n_updates = self.max_iter if epochs is None else epochs * n_batches
-        budget = Budget(n_updates, start=0 if restart_schedule else start)
-        if horizon is None:
-            horizon = budget.start + n_updates
-        train_labels = train.y.cpu().numpy()
-        self.class_counts_ = np.bincount(train_labels, minlength=len(self.classes_))
-
-        with torch.random.fork_rng(devices=_cuda_devices(device)):
-            torch.manual_seed(torch_seed)
-            if reset:
-                self.net_ = self._build_net(device)
-            net = self.net_
-            if hasattr(net.criterion_, "set_class_counts"):
-                net.criterion_.set_class_counts(np.maximum(self.class_counts_, 1))
-                net.criterion_.to(device)
-            lr = self.lr if lr is None else lr
-            _set_training_params(net, self, lr)
-            # Plain attributes: skorch's set_params would re-initialise parts.
-            net.iterator_train__budget = budget
-            net.iterator_train__random_state = seed_rng
-            net.iterator_train__labels = train_labels
-            net.train_split = None if valid is None else predefined_split(valid)
-            net.callbacks = [
-                (
-                    "lr_schedule",
-                    schedule_callback(self.lr_schedule, horizon, budget.start),
-                ),
-                ("progress", ReportProgress(budget, horizon)),
-                ("nonfinite", StopOnNonFiniteLoss(budget, lr)),
-            ]
-            net.initialize_callbacks()
-            net.max_epochs = math.ceil(n_updates / n_batches)
-            try:
-                net.partial_fit(train)  # on_train_begin/end + fit_loop
-            finally:
-                # Keep no reference to the data in the fitted estimator.
-                net.train_split = None
-                for name in ("budget", "random_state", "labels"):
-                    delattr(net, f"iterator_train__{name}")
-                net.module_.eval()
-                self.n_iter_ = start + budget.done
-        return self
-
-    def _check_training_data(self, X, y, sample_weight, reset, classes):
-        X = self._check_X(X, reset=reset)
-        y = check_single_target(y)
-        check_same_length(X, y)
-        if reset:
-            self.classes_ = np.unique(y if classes is None else np.asarray(classes))
-        unknown = np.setdiff1d(y, self.classes_)
-        if unknown.size:
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except FileNotFoundError:
+            raise
+        except Exception as exc:
             raise ValueError(
-                f"y contains classes not seen in the first fit: {unknown.tolist()}; "
-                f"known classes are {self.classes_.tolist()}."
-            )
-        y_pos = np.searchsorted(self.classes_, y).astype(np.int64)
-        weight = None
-        if sample_weight is not None:
-            weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float32, ensure_non_negative=True
-            )
-        if self.class_weight is not None:
-            class_weight = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=y
-            ).astype(np.float32)
-            weight = class_weight[y_pos] * (1 if weight is None else weight)
-        return X, y_pos, weight
-
-    def _check_X(self, X, *, reset):
-        """2-D float32 C-contiguous ``X``; set or check the input shape."""
-        if not hasattr(X, "iloc"):
-            X = np.asarray(X) if not hasattr(X, "shape") else X
-        nd_shape = tuple(X.shape[1:]) if getattr(X, "ndim", 2) > 2 else None
-        if nd_shape is not None:
-            X = np.asarray(X).reshape(len(X), -1)
-        X = validate_data(self, X, reset=reset, dtype=np.float32, order="C")
-        if reset:
-            self.input_shape_ = _resolve_input_shape(
-                self.input_shape, nd_shape, X.shape[1]
-            )
-        elif nd_shape is not None and _squeeze(nd_shape) != _squeeze(self.input_shape_):
+                f"'{path}' is not a file written by save_weights "
+                f"({type(exc).__name__}: {exc})."
+            ) from exc
+        keys = {"format", "state_dict", "classes", "input_shape", "n_iter"}
+        if not isinstance(state, dict) or not keys <= state.keys():
             raise ValueError(
-                f"X has examples of shape {nd_shape}, but {type(self).__name__} was "
-                f"fitted on input_shape={self.input_shape_}."
+                f"'{path}' is not a file written by save_weights: it lacks "
+                f"{sorted(keys - set(state) if isinstance(state, dict) else keys)}."
             )
-        return X
-
-    def _build_net(self, device):
-        module = build_network(
-            self.module,
-            input_shape=self.input_shape_,
-            n_classes=len(self.classes_),
-            **(self.module_params or {}),
+        input_shape = tuple(state["input_shape"])
+        if (
+            self.input_shape is not None
+            and check_input_shape(self.input_shape) != input_shape
+        ):
+            raise ValueError(
+                f"input_shape={tuple(self.input_shape)} conflicts with the input "
+                f"shape {input_shape} saved in '{path}'; set input_shape=None."
+            )
+        classes = np.asarray(state["classes"])
+        net = self._build_net(_resolve_device(self.device), classes, input_shape)
+        try:
+            net.module_.load_state_dict(state["state_dict"])
+        except (RuntimeError, KeyError, TypeError) as exc:
+            raise ValueError(
+                f"The weights in '{path}' do not fit the network of module="
+                f"{self.module!r}: {exc}"
+            ) from exc
+        net.module_.eval()
+        self.classes_, self.input_shape_, self.net_ = classes, input_shape, net
+        self.n_features_in_ = math.prod(input_shape)
+        self.n_iter_ = int(state["n_iter"])
+        counts = state.get("class_counts")
+        self.class_counts_ = np.asarray(
+            counts if counts else np.ones(len(classes)), int
         )
-        net = WeightedLossNet(
-            module=module,
-            criterion=_build_criterion(self.loss),
-            optimizer=torch.optim.SGD,
-            optimizer__momentum=self.momentum,
-            optimizer__weight_decay=self.weight_decay,
-            lr=self.lr,
-            batch_size=self.batch_size,
-            iterator_train=TensorBatches,
-            iterator_train__order=self.batch_sampling,
-            iterator_valid=TensorBatches,
-            train_split=None,
-            callbacks=[],
-            predict_nonlinearity=None,
-            device=device,
-            verbose=self.verbose,
-        )
-        return net.initialize()
+        for name in ("normalize_mean_", "normalize_std_"):
+            value = state.get(name)
+            setattr(self, name, None if value is None else np.asarray(value))
+        with contextlib.suppress(AttributeError):
+            del self.feature_names_in_
+        return self
 
     # ------------------------------------------------------------- predict
     def predict_proba(self, X):
         """Class probabilities (softmax of the logits), rows summing to 1.
 
-        The network runs in float32; the softmax is taken in float64, so rows
-        sum to 1 to float64 precision (as scikit-learn's metrics expect).
+        The network runs in float32 (or ``precision``); the softmax is taken
+        in float64, so rows sum to 1 to float64 precision (as scikit-learn's
+        metrics expect). ``X`` is read batch by batch, never copied whole.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Examples to classify, as given to :meth:`fit`.
+            Examples to classify, as given to :meth:`fit` (any of the layouts
+            it accepts, or an ImageArray).
 
         Returns
         -------
@@ -512,17 +635,17 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             Columns follow ``classes_``.
         """
         check_is_fitted(self)
-        X = self._check_X(X, reset=False)
+        examples = check_examples(
+            self, X, reset=False, input_shape=self.input_shape,
+            data_format=self.data_format,
+        )  # fmt: skip
         module = self.net_.module_
         device = next(module.parameters()).device
-        logits = np.empty((len(X), len(self.classes_)), dtype=np.float32)
-        X_t = _as_tensor(X)
-        step = self.predict_batch_size
-        module.eval()
-        with torch.inference_mode():
-            for start in range(0, len(X), step):
-                xb = X_t[start : start + step].to(device).view(-1, *self.input_shape_)
-                logits[start : start + step] = module(xb).cpu().numpy()
+        logits = predict_logits(
+            module, make_feed(examples, device, num_workers=self.num_workers),
+            examples.n, self._transform(examples, device), self.predict_batch_size,
+            self.precision, len(self.classes_),
+        )  # fmt: skip
         return softmax(logits.astype(np.float64), axis=1)
 
     def predict(self, X):
@@ -548,10 +671,16 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
 
+if CNNClassifier.__doc__:  # None under python -OO
+    CNNClassifier.__doc__ = CNNClassifier.__doc__.replace(
+        "{parameters}", parameters_section(CNNClassifier)
+    )
+
 #: Docstring fragments of the training methods.
 _TRAINING_DOCS = {
     "{X_y}": """X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Training examples: flattened, reshaped to ``input_shape``, or images.
+            Training examples: flattened, images (channels first or last),
+            a memory map or a lazy ImageArray.
         y : array-like of shape (n_samples,)
             Class labels of any type.""",
     "{sample_weight}": """sample_weight : array-like of shape (n_samples,) or None
@@ -562,78 +691,141 @@ for _method in (CNNClassifier.fit, CNNClassifier.partial_fit, CNNClassifier.fine
 del _method
 
 
-def _squeeze(shape):
-    return tuple(s for s in shape if s != 1)
+# ------------------------------------------------------------------ helpers
+@dataclass(frozen=True)
+class _Targets:
+    classes: np.ndarray
+    y: np.ndarray
+    weight: object
 
 
-def _set_training_params(net, estimator, lr):
-    """Apply the estimator's current training parameters to a (reused) net."""
-    net.batch_size = estimator.batch_size
-    net.iterator_train__order = estimator.batch_sampling
-    for group in net.optimizer_.param_groups:
-        group["momentum"] = estimator.momentum
+@dataclass(frozen=True)
+class _LoopOptions:
+    batch_size: int
+    order: str
+    random_state: np.random.RandomState
+    transform: InputTransform
+    augment: object
+    generator: torch.Generator
+    precision: str
+    predict_batch_size: int
+
+
+@dataclass(frozen=True)
+class _TrainingData:
+    """Labels and weights on the device; positions of the training and
+    held-out examples."""
+
+    y: torch.Tensor
+    weight: object
+    train: np.ndarray
+    valid: np.ndarray
+    train_labels: np.ndarray
+
+    @classmethod
+    def on(cls, device, target, train_positions, valid_positions):
+        weight = None if target.weight is None else torch.from_numpy(target.weight)
+        return cls(
+            torch.from_numpy(target.y).to(device),
+            None if weight is None else weight.to(device),
+            train_positions,
+            valid_positions,
+            target.y[train_positions],
+        )
+
+
+@contextlib.contextmanager
+def _all_or_nothing(estimator):
+    """Restore the estimator (attributes and the net's weights, optimizer and
+    history) when the block raises or is interrupted."""
+    saved = dict(estimator.__dict__)
+    net = saved.get("net_")
+    state = None
+    if net is not None:
+        state = {
+            name: copy.deepcopy(getattr(net, name).state_dict())
+            for name in ("module_", "criterion_", "optimizer_")
+        }
+        state["history"] = len(net.history)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(saved)
+        if state is not None:
+            for name in ("module_", "criterion_", "optimizer_"):
+                getattr(net, name).load_state_dict(state[name])
+            del net.history[state["history"] :]
+            net.module_.eval()
+        raise
+
+
+def _apply_training_params(optimizer, estimator):
+    """The estimator's current momentum and weight decay on a (reused) optimizer."""
+    for group in optimizer.param_groups:
+        if "momentum" in group:
+            group["momentum"] = estimator.momentum
         group["weight_decay"] = estimator.weight_decay
-        group["lr"] = group["initial_lr"] = lr  # the schedule's base lr
 
 
-def _head_parameters(module):
-    names = getattr(module, "head_names", None)
-    if not names:
-        raise ValueError(
-            f"{type(module).__name__} names no head: set a `head_names` tuple of "
-            "child-module names to fine-tune only the head."
+def _class_weights(class_weight, classes, y):
+    """Per-class weights (float32) of ``class_weight``; errors name the class."""
+    if isinstance(class_weight, dict):
+        known = set(classes.tolist())
+        for label, value in class_weight.items():
+            if label not in known:
+                raise ValueError(
+                    f"class_weight has a weight for class {label!r}, which is not "
+                    f"one of the classes {classes.tolist()}."
+                )
+            if not (isinstance(value, Real) and math.isfinite(value) and value >= 0):
+                raise ValueError(
+                    f"class_weight[{label!r}]={value!r}: class weights must be "
+                    "finite numbers >= 0."
+                )
+        return np.array(
+            [class_weight.get(c, 1.0) for c in classes.tolist()], np.float32
         )
-    children = dict(module.named_children())
-    return [p for name in names for p in children[name].parameters()]
-
-
-def _as_tensor(X):
-    """Share ``X``'s memory (never written) even when it is read-only."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message="The given NumPy array is not writable"
-        )
-        return torch.from_numpy(X)
-
-
-def _build_criterion(loss):
-    if isinstance(loss, str):
-        return LOSSES[loss]()
-    criterion = copy.deepcopy(loss)
-    if hasattr(criterion, "reduction"):
-        criterion.reduction = "none"
-    return criterion
+    return compute_class_weight(class_weight, classes=classes, y=y).astype(np.float32)
 
 
 def _resolve_device(device):
-    device = str(device)
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
+    """A torch device for ``device``; a ValueError naming it when it is not one."""
+    if isinstance(device, str) and device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'auto', 'cpu', 'cuda' "
+            f"or 'cuda:<index>' ({exc})."
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={device!r} but no CUDA device is available; use device='cpu' "
             "or device='auto' (CUDA when available, else CPU)."
         )
-    return device
+    return resolved
+
+
+def _check_precision(precision, device):
+    if precision == "16" and device.type != "cuda":
+        raise ValueError(
+            "precision='16' (float16 with gradient scaling) needs a CUDA device; "
+            f"on {device.type} use precision='bf16' or '32'."
+        )
+    if (
+        precision == "bf16"
+        and device.type == "cuda"
+        and not torch.cuda.is_bf16_supported()
+    ):
+        raise ValueError(
+            f"precision='bf16' is not supported by this GPU "
+            f"({torch.cuda.get_device_name(device)}); use precision='16' or '32'."
+        )
 
 
 def _cuda_devices(device):
-    if not device.startswith("cuda"):
+    if device.type != "cuda":
         return []
-    index = torch.device(device).index
-    return [torch.cuda.current_device() if index is None else index]
-
-
-def _resolve_input_shape(input_shape, nd_shape, n_features):
-    if input_shape is not None:
-        shape = tuple(int(s) for s in input_shape)
-        if math.prod(shape) != n_features:
-            raise ValueError(
-                f"input_shape={tuple(input_shape)} has {math.prod(shape)} values per "
-                f"example but X has n_features={n_features}."
-            )
-        return shape
-    if nd_shape is not None:
-        return nd_shape
-    side = math.isqrt(n_features)
-    return (1, side, side) if side * side == n_features else (1, 1, n_features)
+    return [torch.cuda.current_device() if device.index is None else device.index]

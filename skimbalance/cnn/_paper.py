@@ -1,93 +1,24 @@
 """The paper's networks with the paper's optimisation as defaults (Buda et al. 2018).
 
 Each class is :class:`CNNClassifier` with ``module`` fixed and other defaults
-(§3.3): LeNet-5 for MNIST, All-CNN for CIFAR-10, ResNet-10 for ImageNet. The
-:func:`paper_network` decorator generates their ``__init__`` from
-``CNNClassifier.__init__`` (scikit-learn reads it from ``__signature__``) and
-their Parameters and Attributes sections from ``CNNClassifier``'s docstring,
-so both are written once.
+(§3.3): LeNet-5 for MNIST, All-CNN for CIFAR-10, ResNet-10 for ImageNet. Each
+``__init__`` lists every parameter with its default, as scikit-learn reads
+them; the Parameters sections are rendered from the shared descriptions in
+:mod:`skimbalance.cnn._params` with those defaults.
 """
 
-import inspect
-import re
-
-from ..utils._docstrings import fill_docstring
 from ._classifier import CNNClassifier
-
-
-def _paper_init(defaults):
-    """``__init__`` of CNNClassifier without ``module``, with new defaults."""
-    base = inspect.signature(CNNClassifier.__init__)
-    params = [
-        p.replace(default=defaults.get(name, p.default), kind=p.KEYWORD_ONLY)
-        if name != "self"
-        else p
-        for name, p in base.parameters.items()
-        if name != "module"
-    ]
-    names = [p.name for p in params[1:]]
-
-    def __init__(self, **kwargs):
-        unknown = set(kwargs) - set(names)
-        if unknown:
-            raise TypeError(
-                f"{type(self).__name__}.__init__() got unexpected keyword "
-                f"arguments {sorted(unknown)}"
-            )
-        for name in names:
-            setattr(
-                self,
-                name,
-                kwargs.get(name, defaults.get(name, base.parameters[name].default)),
-            )
-
-    __init__.__signature__ = base.replace(parameters=params)
-    return __init__
-
-
-def _paper_sections(defaults):
-    """CNNClassifier's Parameters and Attributes, without ``module``, new defaults."""
-    doc = CNNClassifier.__doc__
-    start = doc.index("    Parameters\n    ----------\n")
-    sections = doc[start : doc.index("    Examples\n    --------\n")].rstrip()
-    # the ``module`` entry: its line and the more indented lines under it
-    sections = re.sub(r"\n    module : .*\n(?:        .*\n)+", "\n", sections)
-    for name, value in defaults.items():
-        shown = f'"{value}"' if isinstance(value, str) else repr(value)
-        sections, found = re.subn(
-            rf"(\n    {name} : .*default=)\S+\n", rf"\g<1>{shown}\n", sections
-        )
-        if found != 1:
-            raise RuntimeError(f"CNNClassifier documents no default for {name!r}")
-    return sections.strip()
-
-
-def paper_network(module, **defaults):
-    """Class decorator: a CNNClassifier subclass for ``module`` with ``defaults``.
-
-    Sets ``module``, the generated ``__init__`` and, in the class docstring,
-    replaces ``{parameters}`` with the Parameters and Attributes sections.
-    """
-
-    def decorate(cls):
-        cls.module = module
-        cls.__init__ = _paper_init(defaults)
-        if CNNClassifier.__doc__:  # None under python -OO
-            fill_docstring(cls, {"{parameters}": _paper_sections(defaults)})
-        return cls
-
-    return decorate
+from ._params import parameters_section
 
 
 class _PaperNetClassifier(CNNClassifier):
-    """CNNClassifier whose ``module`` is a class attribute, not a parameter."""
+    """CNNClassifier whose ``module`` is fixed by the class, not a parameter."""
 
     _parameter_constraints: dict = {
         k: v for k, v in CNNClassifier._parameter_constraints.items() if k != "module"
     }
 
 
-@paper_network("lenet5")
 class LeNet5Classifier(_PaperNetClassifier):
     """LeNet-5 (paper Table 2) trained as in the paper's MNIST experiments.
 
@@ -113,15 +44,63 @@ class LeNet5Classifier(_PaperNetClassifier):
     True
     """
 
+    def __init__(
+        self,
+        *,
+        input_shape=None,
+        module_params=None,
+        max_iter=10_000,
+        max_epochs=None,
+        batch_size=64,
+        lr=0.01,
+        optimizer="sgd",
+        momentum=0.9,
+        weight_decay=0.0005,
+        lr_schedule="inv",
+        loss="cross_entropy",
+        class_weight=None,
+        batch_sampling="shuffle",
+        augment=None,
+        normalize=None,
+        data_format="auto",
+        precision="32",
+        validation_fraction=None,
+        warm_start=False,
+        device="auto",
+        num_workers=0,
+        predict_batch_size=1024,
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            "lenet5",
+            input_shape=input_shape,
+            module_params=module_params,
+            max_iter=max_iter,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            momentum=momentum,
+            weight_decay=weight_decay,
+            lr_schedule=lr_schedule,
+            loss=loss,
+            class_weight=class_weight,
+            batch_sampling=batch_sampling,
+            augment=augment,
+            normalize=normalize,
+            data_format=data_format,
+            precision=precision,
+            validation_fraction=validation_fraction,
+            warm_start=warm_start,
+            device=device,
+            num_workers=num_workers,
+            predict_batch_size=predict_batch_size,
+            random_state=random_state,
+            verbose=verbose,
+        )
 
-@paper_network(
-    "allcnn",
-    max_iter=70_000,
-    batch_size=256,
-    lr=0.05,
-    weight_decay=1e-3,
-    lr_schedule="step",
-)
+
 class AllCNNClassifier(_PaperNetClassifier):
     """All-CNN-C (paper Table 3) trained as in the paper's CIFAR-10 experiments.
 
@@ -144,15 +123,63 @@ class AllCNNClassifier(_PaperNetClassifier):
     'step'
     """
 
+    def __init__(
+        self,
+        *,
+        input_shape=None,
+        module_params=None,
+        max_iter=70_000,
+        max_epochs=None,
+        batch_size=256,
+        lr=0.05,
+        optimizer="sgd",
+        momentum=0.9,
+        weight_decay=0.001,
+        lr_schedule="step",
+        loss="cross_entropy",
+        class_weight=None,
+        batch_sampling="shuffle",
+        augment=None,
+        normalize=None,
+        data_format="auto",
+        precision="32",
+        validation_fraction=None,
+        warm_start=False,
+        device="auto",
+        num_workers=0,
+        predict_batch_size=1024,
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            "allcnn",
+            input_shape=input_shape,
+            module_params=module_params,
+            max_iter=max_iter,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            momentum=momentum,
+            weight_decay=weight_decay,
+            lr_schedule=lr_schedule,
+            loss=loss,
+            class_weight=class_weight,
+            batch_sampling=batch_sampling,
+            augment=augment,
+            normalize=normalize,
+            data_format=data_format,
+            precision=precision,
+            validation_fraction=validation_fraction,
+            warm_start=warm_start,
+            device=device,
+            num_workers=num_workers,
+            predict_batch_size=predict_batch_size,
+            random_state=random_state,
+            verbose=verbose,
+        )
 
-@paper_network(
-    "resnet10",
-    max_iter=320_000,
-    batch_size=256,
-    lr=0.1,
-    weight_decay=1e-4,
-    lr_schedule="linear",
-)
+
 class ResNet10Classifier(_PaperNetClassifier):
     """ResNet-10 trained as in the paper's ImageNet experiments.
 
@@ -173,3 +200,65 @@ class ResNet10Classifier(_PaperNetClassifier):
     >>> ResNet10Classifier().get_params()["max_iter"]
     320000
     """
+
+    def __init__(
+        self,
+        *,
+        input_shape=None,
+        module_params=None,
+        max_iter=320_000,
+        max_epochs=None,
+        batch_size=256,
+        lr=0.1,
+        optimizer="sgd",
+        momentum=0.9,
+        weight_decay=0.0001,
+        lr_schedule="linear",
+        loss="cross_entropy",
+        class_weight=None,
+        batch_sampling="shuffle",
+        augment=None,
+        normalize=None,
+        data_format="auto",
+        precision="32",
+        validation_fraction=None,
+        warm_start=False,
+        device="auto",
+        num_workers=0,
+        predict_batch_size=1024,
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            "resnet10",
+            input_shape=input_shape,
+            module_params=module_params,
+            max_iter=max_iter,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            momentum=momentum,
+            weight_decay=weight_decay,
+            lr_schedule=lr_schedule,
+            loss=loss,
+            class_weight=class_weight,
+            batch_sampling=batch_sampling,
+            augment=augment,
+            normalize=normalize,
+            data_format=data_format,
+            precision=precision,
+            validation_fraction=validation_fraction,
+            warm_start=warm_start,
+            device=device,
+            num_workers=num_workers,
+            predict_batch_size=predict_batch_size,
+            random_state=random_state,
+            verbose=verbose,
+        )
+
+
+for _cls in (LeNet5Classifier, AllCNNClassifier, ResNet10Classifier):
+    if _cls.__doc__:  # None under python -OO
+        _cls.__doc__ = _cls.__doc__.replace("{parameters}", parameters_section(_cls))
+del _cls

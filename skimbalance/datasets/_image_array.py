@@ -63,8 +63,9 @@ def channels_last_layout(shape, data_format, name="X"):
 
     ``data_format`` is ``"auto"``, ``"channels_first"`` or ``"channels_last"``.
     ``"auto"`` reads ``(C, H, W)`` when only the first size is a channel count
-    (1, 3 or 4), ``(H, W, C)`` when only the last is, and refuses to guess
-    when both are.
+    (1, 3 or 4) and ``(H, W, C)`` when only the last is. When both are, the
+    reading that makes the images square wins (``(3, 4, 4)`` is channels
+    first); otherwise it refuses to guess.
     """
     if data_format == "channels_first":
         return False
@@ -72,6 +73,9 @@ def channels_last_layout(shape, data_format, name="X"):
         return True
     first, last = shape[0] in _CHANNEL_COUNTS, shape[-1] in _CHANNEL_COUNTS
     if first and last:
+        square_first, square_last = shape[1] == shape[2], shape[0] == shape[1]
+        if square_first != square_last:
+            return square_last
         raise ValueError(
             f"{name} has examples of shape {tuple(shape)}: both (C, H, W) and "
             "(H, W, C) are possible. Pass data_format='channels_first' or "
@@ -215,8 +219,9 @@ class ImageArray:
         or written; a whole memory map pickles as its file name.
     data_format : {"auto", "channels_first", "channels_last"}, default="auto"
         How ``array`` stores an image. ``"auto"`` reads ``(n, H, W, C)`` when
-        only the last size is 1, 3 or 4, else ``(n, C, H, W)``, and refuses
-        to guess when both could be channels.
+        only the last size is 1, 3 or 4, else ``(n, C, H, W)``; when both the
+        second and the last could be channels, the square reading wins, and
+        with none it refuses to guess.
 
     Attributes
     ----------

@@ -6,6 +6,8 @@ the per-class counts of the training data (``class_counts=`` or
 :meth:`~ImbalanceLoss.set_class_counts`). ``reduction="mean"`` is the plain
 mean of the per-sample losses over the batch, not divided by the sum of the
 class weights as :class:`torch.nn.CrossEntropyLoss` with ``weight=`` does.
+:data:`LOSSES` and :func:`build_loss` name them for the CNN estimators'
+``loss=`` parameter.
 """
 
 from ._base import ImbalanceLoss
@@ -13,11 +15,14 @@ from ._class_balanced import ClassBalancedLoss
 from ._focal import FocalLoss
 from ._ldam import LDAMLoss
 from ._logit_adjusted import LogitAdjustedLoss
+from ._registry import LOSSES, build_loss
 
 __all__ = [
+    "LOSSES",
     "ClassBalancedLoss",
     "FocalLoss",
     "ImbalanceLoss",
     "LDAMLoss",
     "LogitAdjustedLoss",
+    "build_loss",
 ]

@@ -99,7 +99,7 @@ class TestPaperClassifiers:
 
     def test_is_a_cnn_classifier(self, cls):
         assert issubclass(cls, CNNClassifier)
-        assert cls.module == NETS[cls].__name__.lower()
+        assert cls().module == NETS[cls].__name__.lower()
 
     def test_fits_digits(self, cls, digits):
         X, y = digits

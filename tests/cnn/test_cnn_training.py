@@ -1,8 +1,7 @@
-"""The training machinery of the CNN estimators (``skimbalance.cnn._training``)."""
+"""The training core of the CNN estimators: the run, its schedule, the batch
+order, the loop, the inputs and their batches."""
 
 import math
-import pickle
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -10,267 +9,198 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skimbalance.cnn._training import (
-    Budget,
-    LRMultiplier,
-    ReportProgress,
-    StopOnNonFiniteLoss,
-    TensorBatches,
-    TrainingData,
-    WeightedLossNet,
-    schedule_callback,
+from skimbalance.cnn import CNNClassifier, PadCropFlip
+from skimbalance.cnn._inputs import (
+    ArrayFeed,
+    DecodingFeed,
+    InputTransform,
+    check_examples,
+    sequential_batches,
+)
+from skimbalance.cnn._loop import (
+    Diverged,
+    _check_finite,
+    batch_order,
     stratified_holdout,
 )
+from skimbalance.cnn._schedule import TrainingRun, lr_multiplier
+from skimbalance.datasets import ImageArray
 
 
-def indexed_data(n, labels=None, weighted=False):
-    """Data whose row i is [i, i] with target labels[i] (default i % 3)."""
-    X = torch.arange(n, dtype=torch.float32)[:, None].repeat(1, 2)
-    y = torch.as_tensor(np.arange(n) % 3 if labels is None else labels)
-    w = torch.arange(n, dtype=torch.float32) if weighted else None
-    return TrainingData(X, y, w)
+def event_lrs(clf, epochs=slice(None)):
+    """The learning rate of every update recorded in the history, in order."""
+    return [lr for epoch in clf.net_.history[epochs] for lr in
+            (b["event_lr"] for b in epoch["batches"])]  # fmt: skip
 
 
-def rows(batch):
-    X, _ = batch
-    return X[:, 0].long().numpy()
+def closed_form(lr, schedule, ts, length):
+    return [lr * lr_multiplier(schedule, t, length) for t in ts]
 
 
-# --------------------------------------------------------------------- budget
-def test_budget():
-    budget = Budget(10, start=5)
-    assert (budget.left, budget.step) == (10, 5)
-    budget.done = 4
-    assert (budget.left, budget.step) == (6, 9)
+# ------------------------------------------------------------------ schedule
+class TestMultiplier:
+    def test_inv(self):
+        assert lr_multiplier("inv", 0, 10) == 1.0
+        assert lr_multiplier("inv", 100, 10) == pytest.approx((1 + 1e-2) ** -0.75)
+        assert lr_multiplier("inv", 100, 10, gamma=1e-2, power=0.5) == 2**-0.5
 
+    @pytest.mark.parametrize(
+        "t, expected",
+        [(0, 1), (39_999, 1), (40_000, 0.1), (49_999, 0.1), (50_000, 0.01),
+         (59_999, 0.01), (60_000, 0.001), (70_000, 0.001), (90_000, 0.001)],
+    )  # fmt: skip
+    def test_step_all_cnn_milestones(self, t, expected):
+        assert lr_multiplier("step", t, 70_000) == pytest.approx(expected, rel=1e-12)
 
-# -------------------------------------------------------------- TensorBatches
-class TestTensorBatches:
-    def test_sequential(self):
-        data = indexed_data(10)
-        batches = list(TensorBatches(data, 4))
-        assert len(TensorBatches(data, 4)) == 3
-        assert [len(rows(b)) for b in batches] == [4, 4, 2]
-        np.testing.assert_array_equal(
-            np.concatenate([rows(b) for b in batches]), np.arange(10)
+    @pytest.mark.parametrize(
+        "t, expected", [(0, 1.0), (80_000, 0.75), (320_000, 0.0), (400_000, 0.0)]
+    )
+    def test_linear(self, t, expected):
+        assert lr_multiplier("linear", t, 320_000) == pytest.approx(expected)
+
+    def test_constant_and_unknown(self):
+        assert {lr_multiplier("constant", t, 10) for t in (0, 10, 99)} == {1.0}
+        with pytest.raises(ValueError, match="Unknown lr_schedule 'cosine'"):
+            lr_multiplier("cosine", 0, 10)
+
+    def test_run(self):
+        run = TrainingRun(n_updates=5, lr=0.2, schedule="step", start=10, length=14)
+        assert [run.lr_at(k) for k in range(5)] == pytest.approx(
+            [0.002, 0.002, 0.0002, 0.0002, 0.0002]
         )
-        for X, y in batches:  # targets stay with their rows
-            np.testing.assert_array_equal(y.numpy(), X[:, 0].long().numpy() % 3)
+        assert run.progress(3) == 1.0 and not run.ended
+        assert TrainingRun(3, 0.1, "linear", 20, 20).ended
 
-    def test_one_sequential_batch_is_the_data_itself(self):
-        data = indexed_data(5)
-        ((X, y),) = list(TensorBatches(data, 8))
-        assert X is data.X and y is data.y
 
-    def test_weights_follow_their_rows(self):
-        data = indexed_data(10, weighted=True)
-        for order in ("sequential", "shuffle"):
-            batches = TensorBatches(
-                data, 3, order=order, random_state=np.random.RandomState(0)
-            )
-            for X, (y, w) in batches:
-                np.testing.assert_array_equal(w.numpy(), X[:, 0].numpy())
-                np.testing.assert_array_equal(y.numpy(), X[:, 0].long().numpy() % 3)
+# ----------------------------- every schedule, every entry point, closed form
+SCHEDULE_NAMES = ["inv", "step", "linear", "constant"]
 
+
+@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+class TestScheduleClosedForm:
+    """The lr of every update equals lr * multiplier(t, length): ``t`` counts
+    from 0 for a new network and continues at ``n_iter_``; ``length`` is the
+    ``max_iter`` budget; fine_tune restarts over its own budget."""
+
+    def clf(self, fast_params, schedule, **params):
+        return CNNClassifier(
+            **{**fast_params, "lr": 0.05, "max_iter": 14, **params},
+            lr_schedule=schedule, random_state=0,
+        )  # fmt: skip
+
+    def test_fit(self, schedule, digits, fast_params):
+        clf = self.clf(fast_params, schedule).fit(*digits)
+        assert event_lrs(clf) == pytest.approx(
+            closed_form(0.05, schedule, range(14), 14), abs=1e-15
+        )
+        next_lr = clf.net_.optimizer_.param_groups[0]["lr"]
+        assert next_lr == pytest.approx(0.05 * lr_multiplier(schedule, 14, 14))
+
+    def test_warm_start_continues_without_jumping_back(
+        self, schedule, digits, fast_params
+    ):
+        clf = self.clf(fast_params, schedule, warm_start=True, max_iter=10)
+        clf.fit(*digits)
+        if schedule == "linear":
+            with pytest.warns(UserWarning, match="train at learning rate 0"):
+                clf.fit(*digits)
+        else:
+            clf.fit(*digits)
+        lrs = event_lrs(clf)
+        assert lrs == pytest.approx(
+            closed_form(0.05, schedule, range(20), 10), abs=1e-15
+        )
+        assert all(b <= a + 1e-15 for a, b in zip(lrs, lrs[1:]))  # never back up
+
+    def test_warm_start_equals_one_long_fit_for_inv(
+        self, schedule, digits, fast_params
+    ):
+        if schedule not in ("inv", "constant"):
+            pytest.skip("a schedule with an end depends on its length")
+        long = self.clf(fast_params, schedule, max_iter=20).fit(*digits)
+        warm = self.clf(fast_params, schedule, max_iter=10, warm_start=True)
+        warm.fit(*digits)
+        warm.fit(*digits)
+        assert event_lrs(warm) == pytest.approx(event_lrs(long), abs=1e-15)
+
+    def test_partial_fit(self, schedule, digits, fast_params):
+        clf = self.clf(fast_params, schedule, max_iter=25)  # 10 updates a pass
+        for _ in range(3):
+            clf.partial_fit(*digits)
+        assert clf.n_iter_ == 30
+        assert event_lrs(clf) == pytest.approx(
+            closed_form(0.05, schedule, range(30), 25), abs=1e-15
+        )
+
+    def test_fine_tune_restarts_at_lr_times_factor(self, schedule, digits, fast_params):
+        clf = self.clf(fast_params, schedule).fit(*digits)
+        n_epochs = len(clf.net_.history)
+        clf.fine_tune(*digits, lr_factor=0.1, max_iter=7)
+        assert event_lrs(clf, slice(n_epochs, None)) == pytest.approx(
+            closed_form(0.005, schedule, range(7), 7), abs=1e-15
+        )
+        assert clf.n_iter_ == 21
+
+
+# -------------------------------------------------------------- batch order
+def draw(n, batch_size, order, n_updates, seed=0, labels=None):
+    labels = np.arange(n) % 3 if labels is None else labels
+    return list(batch_order(np.arange(n), batch_size, order, labels,
+                            np.random.RandomState(seed), n_updates))  # fmt: skip
+
+
+class TestBatchOrder:
     def test_shuffle_is_a_permutation_per_epoch(self):
-        data = indexed_data(23)
-        batches = TensorBatches(
-            data, 5, order="shuffle", random_state=np.random.RandomState(0)
-        )
-        epochs = [np.concatenate([rows(b) for b in batches]) for _ in range(3)]
+        batches = draw(23, 5, "shuffle", 15)  # 5 batches an epoch
+        epochs = [np.concatenate(batches[i : i + 5]) for i in (0, 5, 10)]
         for epoch in epochs:
             np.testing.assert_array_equal(np.sort(epoch), np.arange(23))
         assert not np.array_equal(epochs[0], epochs[1])
-        again = TensorBatches(
-            data, 5, order="shuffle", random_state=np.random.RandomState(0)
-        )
         np.testing.assert_array_equal(
-            np.concatenate([rows(b) for b in again]), epochs[0]
+            np.concatenate(draw(23, 5, "shuffle", 5)), epochs[0]
         )
 
-    def test_budget_cuts_the_last_epoch(self):
-        data = indexed_data(10)
-        budget = Budget(7)
-        batches = TensorBatches(
-            data,
-            3,
-            order="shuffle",
-            random_state=np.random.RandomState(0),
-            budget=budget,
+    def test_positions_are_the_given_ones(self):
+        positions = np.array([3, 10, 11, 40])
+        batches = batch_order(
+            positions, 3, "shuffle", None, np.random.RandomState(0), 4
         )
-        assert len(batches) == 4
-        assert len(list(batches)) == 4 and budget.done == 4
-        assert len(batches) == 3
-        assert len(list(batches)) == 3 and budget.done == 7
-        assert len(batches) == 0 and list(batches) == []
-        assert budget.done == 7
+        assert set(np.concatenate(list(batches))) == set(positions)
 
     def test_class_aware_batches_are_balanced(self):
         labels = np.repeat([0, 1, 2], [90, 9, 1])
-        data = indexed_data(100, labels=labels)
-        batches = TensorBatches(
-            data,
-            10,
-            order="class_aware",
-            random_state=np.random.RandomState(0),
-            labels=labels,
-        )
-        per_batch = np.array(
-            [np.bincount(y.numpy(), minlength=3) for _ in range(30) for _, y in batches]
-        )
-        assert per_batch.shape == (300, 3)
-        assert (per_batch.sum(axis=1) == 10).all()
-        # Each class is a third of every batch on average (not 90:9:1).
+        batches = draw(100, 10, "class_aware", 300, labels=labels)
+        per_batch = np.array([np.bincount(labels[b], minlength=3) for b in batches])
         np.testing.assert_allclose(per_batch.mean(axis=0), 10 / 3, atol=0.3)
-        # The single example of class 2 is drawn again and again.
-        assert per_batch[:, 2].sum() > 900
+        assert (
+            per_batch[:, 2].sum() > 900
+        )  # the one example of class 2, again and again
 
-    def test_class_aware_shuffle_keeps_frequencies(self):
-        labels = np.repeat([0, 1, 2], [90, 9, 1])
-        data = indexed_data(100, labels=labels)
-        batches = TensorBatches(
-            data, 10, order="shuffle", random_state=np.random.RandomState(0)
-        )
-        counts = sum(np.bincount(y.numpy(), minlength=3) for _, y in batches)
-        np.testing.assert_array_equal(counts, [90, 9, 1])
-
-    def test_class_aware_indices_are_of_the_given_labels(self):
-        # Targets and sampler labels agree: a batch's targets are balanced.
-        labels = np.array([2] * 50 + [0] * 5 + [1])
-        data = indexed_data(56, labels=labels)
-        batches = TensorBatches(
-            data,
-            8,
-            order="class_aware",
-            random_state=np.random.RandomState(1),
-            labels=labels,
-        )
-        for _ in range(5):
-            for X, y in batches:
-                np.testing.assert_array_equal(labels[rows((X, y))], y.numpy())
-                assert rows((X, y)).max() < 56
-
-    def test_class_aware_is_repeatable(self):
-        labels = np.repeat([0, 1], [20, 2])
-        data = indexed_data(22, labels=labels)
-
-        def draw(seed):
-            batches = TensorBatches(
-                data,
-                4,
-                order="class_aware",
-                random_state=np.random.RandomState(seed),
-                labels=labels,
+    def test_repeatable(self):
+        for order in ("shuffle", "class_aware"):
+            a, b, c = (
+                draw(22, 4, order, 9),
+                draw(22, 4, order, 9),
+                draw(22, 4, order, 9, 1),
             )
-            return np.concatenate([rows(b) for _ in range(3) for b in batches])
-
-        np.testing.assert_array_equal(draw(0), draw(0))
-        assert not np.array_equal(draw(0), draw(1))
+            assert all(np.array_equal(x, y) for x, y in zip(a, b))
+            assert not all(np.array_equal(x, y) for x, y in zip(a, c))
 
     @settings(max_examples=60, deadline=None)
     @given(
-        n=st.integers(1, 40),
-        batch_size=st.integers(1, 12),
-        total=st.integers(0, 30),
-        order=st.sampled_from(["shuffle", "class_aware"]),
-        seed=st.integers(0, 2**31 - 2),
-    )
+        n=st.integers(1, 40), batch_size=st.integers(1, 12), total=st.integers(0, 30),
+        order=st.sampled_from(["shuffle", "class_aware"]), seed=st.integers(0, 1000),
+    )  # fmt: skip
     def test_budget_is_exact(self, n, batch_size, total, order, seed):
-        labels = np.arange(n) % 3
-        data = indexed_data(n, labels=labels)
-        budget = Budget(total)
-        batches = TensorBatches(
-            data,
-            batch_size,
-            order=order,
-            random_state=np.random.RandomState(seed),
-            budget=budget,
-            labels=labels,
-        )
-        n_batches = math.ceil(n / batch_size)
-        seen = 0
-        for _ in range(math.ceil(total / n_batches) + 2):
-            epoch = [rows(b) for b in batches]
-            assert len(epoch) == min(n_batches, total - seen)
-            assert all(1 <= len(r) <= batch_size for r in epoch)
-            if order == "shuffle" and len(epoch) == n_batches:
-                np.testing.assert_array_equal(
-                    np.sort(np.concatenate(epoch)), np.arange(n)
-                )
-            seen += len(epoch)
-        assert seen == budget.done == total
+        batches = draw(n, batch_size, order, total, seed)
+        assert len(batches) == total
+        assert all(1 <= len(b) <= batch_size for b in batches)
+        per_epoch = math.ceil(n / batch_size)
+        if order == "shuffle" and total >= per_epoch:
+            first = np.concatenate(batches[:per_epoch])
+            np.testing.assert_array_equal(np.sort(first), np.arange(n))
 
 
-# --------------------------------------------------------------- LR schedules
-class TestLRMultiplier:
-    def test_inv(self):
-        m = LRMultiplier("inv", max_iter=10_000)
-        assert m(0) == 1.0
-        assert m(100) == pytest.approx((1 + 1e-4 * 100) ** -0.75, abs=1e-15)
-        assert m(10_000) == pytest.approx(0.5946035575013605, abs=1e-15)
-        assert LRMultiplier("inv", 10, gamma=1e-2, power=0.5)(100) == pytest.approx(
-            2**-0.5
-        )
-
-    @pytest.mark.parametrize(
-        "t, expected",
-        [
-            (0, 1),
-            (39_999, 1),
-            (40_000, 0.1),
-            (49_999, 0.1),
-            (50_000, 0.01),
-            (59_999, 0.01),
-            (60_000, 0.001),
-            (69_999, 0.001),
-            (70_000, 0.001),
-        ],
-    )
-    def test_step_all_cnn_milestones(self, t, expected):
-        # All-CNN: x0.1 at 40k, 50k and 60k of 70k iterations.
-        assert LRMultiplier("step", max_iter=70_000)(t) == pytest.approx(
-            expected, rel=1e-12
-        )
-
-    def test_step_small_budget(self):
-        m = LRMultiplier("step", max_iter=14)  # milestones 8, 10, 12
-        values = [m(t) for t in range(15)]
-        np.testing.assert_allclose(
-            values, [1] * 8 + [0.1] * 2 + [0.01] * 2 + [0.001] * 3, rtol=1e-12
-        )
-
-    @pytest.mark.parametrize(
-        "t, expected",
-        [(0, 1.0), (80_000, 0.75), (160_000, 0.5), (320_000, 0.0), (400_000, 0.0)],
-    )
-    def test_linear(self, t, expected):
-        assert LRMultiplier("linear", max_iter=320_000)(t) == pytest.approx(expected)
-
-    def test_constant(self):
-        m = LRMultiplier("constant", max_iter=10)
-        assert [m(t) for t in (0, 5, 10, 100)] == [1.0] * 4
-
-    @pytest.mark.parametrize("schedule", ["inv", "step", "linear", "constant"])
-    def test_start_continues_the_schedule(self, schedule):
-        whole = LRMultiplier(schedule, max_iter=70)
-        later = LRMultiplier(schedule, max_iter=70, start=30)
-        for t in range(0, 45, 3):
-            assert later(t) == whole(30 + t)
-
-    @pytest.mark.parametrize("schedule", ["inv", "step", "linear"])
-    def test_picklable(self, schedule):
-        m = LRMultiplier(schedule, max_iter=70, start=3)
-        loaded = pickle.loads(pickle.dumps(m))
-        assert [loaded(t) for t in range(70)] == [m(t) for t in range(70)]
-
-    def test_schedule_callback_steps_every_batch(self):
-        callback = schedule_callback("step", 14, 0)
-        assert callback.step_every == "batch"
-        assert isinstance(callback.lr_lambda, LRMultiplier)
-        assert callback.lr_lambda.max_iter == 14
-
-
-# ------------------------------------------------------------ holdout
 class TestStratifiedHoldout:
     def test_fraction_of_each_class(self):
         y = np.repeat([0, 1, 2, 3], [40, 10, 3, 1])
@@ -278,15 +208,6 @@ class TestStratifiedHoldout:
         np.testing.assert_array_equal(np.bincount(y[valid], minlength=4), [20, 5, 1, 0])
         np.testing.assert_array_equal(np.bincount(y[train], minlength=4), [20, 5, 2, 1])
         assert np.all(np.diff(train) > 0) and np.all(np.diff(valid) > 0)
-
-    def test_repeatable(self):
-        y = np.arange(50) % 4
-        a = stratified_holdout(y, 0.3, np.random.RandomState(1))
-        b = stratified_holdout(y, 0.3, np.random.RandomState(1))
-        c = stratified_holdout(y, 0.3, np.random.RandomState(2))
-        for x, z in zip(a, b):
-            np.testing.assert_array_equal(x, z)
-        assert not np.array_equal(a[1], c[1])
 
     @settings(max_examples=80, deadline=None)
     @given(
@@ -302,64 +223,136 @@ class TestStratifiedHoldout:
         np.testing.assert_array_equal(
             np.sort(np.concatenate([train, valid])), np.arange(len(y))
         )
-        n_train = np.bincount(y[train], minlength=len(counts))
-        n_valid = np.bincount(y[valid], minlength=len(counts))
-        assert (n_train >= 1).all()
+        assert (np.bincount(y[train], minlength=len(counts)) >= 1).all()
         expected = [min(int(fraction * c), c - 1) for c in counts]
-        np.testing.assert_array_equal(n_valid, expected)
-
-
-# ------------------------------------------------------------ loss and hooks
-@pytest.fixture(scope="module")
-def loss_net():
-    return WeightedLossNet(
-        module=torch.nn.Linear(2, 3),
-        criterion=torch.nn.CrossEntropyLoss(reduction="none"),
-        device="cpu",
-    ).initialize()
-
-
-class TestWeightedLossNet:
-    def test_weights(self, loss_net):
-        net = loss_net
-        gen = torch.Generator().manual_seed(0)
-        y_pred = torch.randn(7, 3, generator=gen)
-        y = torch.tensor([0, 1, 2, 0, 1, 2, 0])
-        plain = net.get_loss(y_pred, y)
-        per_example = torch.nn.functional.cross_entropy(y_pred, y, reduction="none")
-        assert torch.equal(plain, per_example.mean())
-        assert torch.equal(net.get_loss(y_pred, (y, torch.ones(7))), plain)
-        w = torch.linspace(0, 2, 7)
-        assert torch.equal(net.get_loss(y_pred, (y, w)), (per_example * w).mean())
-        assert net.get_loss(y_pred, [y, torch.zeros(7)]).item() == 0.0
-
-
-class TestCallbacks:
-    def test_stop_on_nan_or_inf(self):
-        budget = Budget(10, start=3)
-        budget.done = 2
-        stop = StopOnNonFiniteLoss(budget, lr=0.5)
-        stop.on_batch_end(None, training=True, loss=torch.tensor(1.0))
-        stop.on_batch_end(None, training=False, loss=torch.tensor(float("nan")))
-        for bad in (float("nan"), float("inf")):
-            with pytest.raises(
-                FloatingPointError,
-                match=r"iteration 5.*lower learning rate.*lr=0.5.*0.05",
-            ):
-                stop.on_batch_end(None, training=True, loss=torch.tensor(bad))
-
-    def test_report_progress(self):
-        seen = []
-        net = SimpleNamespace(criterion_=SimpleNamespace(set_progress=seen.append))
-        budget = Budget(10, start=10)
-        report = ReportProgress(budget, total=20)
-        budget.done = 5
-        report.on_batch_end(net, training=True)
-        report.on_batch_end(net, training=False)
-        budget.done = 10
-        report.on_batch_end(net, training=True)
-        assert seen == [0.75, 1.0]
-        # A criterion without set_progress is left alone.
-        report.on_batch_end(
-            SimpleNamespace(criterion_=torch.nn.CrossEntropyLoss()), training=True
+        np.testing.assert_array_equal(
+            np.bincount(y[valid], minlength=len(counts)), expected
         )
+
+
+# -------------------------------------------------------------------- loop
+class TestLoop:
+    def test_first_non_finite_update_is_named(self):
+        _check_finite([torch.tensor(1.0)] * 3, 7)
+        losses = [
+            torch.tensor(1.0),
+            torch.tensor(float("inf")),
+            torch.tensor(float("nan")),
+        ]
+        with pytest.raises(Diverged, match="became inf at update 8") as info:
+            _check_finite(losses, 7)
+        assert info.value.update == 8
+
+    def test_progress_reaches_the_criterion(self, digits, fast_params, monkeypatch):
+        seen = []
+        from skimbalance.losses import LDAMLoss
+
+        monkeypatch.setattr(LDAMLoss, "set_progress", lambda self, f: seen.append(f))
+        CNNClassifier(
+            **{**fast_params, "max_iter": 5}, loss="ldam", random_state=0
+        ).fit(*digits)
+        assert seen == pytest.approx([0.2, 0.4, 0.6, 0.8, 1.0])
+
+    def test_history_layout(self, digits, fast_params):
+        clf = CNNClassifier(
+            **{**fast_params, "max_iter": 15}, validation_fraction=0.2, random_state=0
+        ).fit(*digits)
+        history = clf.net_.history
+        assert history[:, "train_batch_count"] == [8, 7]  # 240 training rows / 32
+        assert history[0, "batches", 0, "train_batch_size"] == 32
+        assert all(np.isfinite(history[:, "valid_loss"]))
+        sizes = history[0, "batches", :, "train_batch_size"]
+        losses = history[0, "batches", :, "train_loss"]
+        assert history[0, "train_loss"] == pytest.approx(
+            np.average(losses, weights=sizes)
+        )
+
+
+# ------------------------------------------------------------------ inputs
+class TestInputTransform:
+    @pytest.mark.parametrize(
+        "dtype, top", [(np.uint8, 255), (np.uint16, 65535), (np.float32, None)]
+    )
+    def test_scaling(self, dtype, top, fast_params):
+        X = np.full((2, 1, 2, 2), 51, dtype=dtype)
+        examples = check_examples(CNNClassifier(), X, reset=True)
+        x = InputTransform(examples)(torch.from_numpy(X))
+        assert x.dtype == torch.float32
+        assert float(x[0, 0, 0, 0]) == pytest.approx(51 / top if top else 51.0)
+
+    def test_channels_last_is_transposed_per_batch(self):
+        X = np.arange(2 * 6 * 5 * 3, dtype=np.uint8).reshape(2, 6, 5, 3)
+        examples = check_examples(CNNClassifier(), X, reset=True)
+        assert examples.input_shape == (3, 6, 5) and examples.channels_last
+        images = InputTransform(examples).images(torch.from_numpy(X))
+        np.testing.assert_array_equal(images.numpy(), X.transpose(0, 3, 1, 2))
+
+    def test_normalize(self):
+        X = np.ones((2, 3, 2, 2), np.float32)
+        examples = check_examples(CNNClassifier(), X, reset=True)
+        mean, std = torch.tensor([1.0, 0.5, 0.0]), torch.tensor([1.0, 0.5, 2.0])
+        x = InputTransform(examples, mean=mean, std=std)(torch.from_numpy(X))
+        assert x[:, :, 0, 0].tolist() == [[0.0, 1.0, 0.5]] * 2
+
+    def test_float_batches_are_not_written(self):
+        X = np.ones((2, 1, 2, 2), np.float32)
+        examples = check_examples(CNNClassifier(), X, reset=True)
+        transform = InputTransform(
+            examples, mean=torch.tensor([0.5]), std=torch.tensor([2.0])
+        )
+        transform(torch.from_numpy(X))
+        assert (X == 1).all()
+
+
+class TestFeeds:
+    def test_array_is_shared_not_copied(self):
+        X = np.arange(40, dtype=np.uint8).reshape(10, 4)
+        feed = ArrayFeed(X, None, "cpu")
+        assert feed.tensor.data_ptr() == X.ctypes.data
+        ((raw, pos),) = feed.batches([np.array([7, 2])])
+        np.testing.assert_array_equal(raw.numpy(), X[[7, 2]])
+        assert pos.tolist() == [7, 2] and raw.dtype == torch.uint8
+
+    def test_rows_of_a_lazy_view(self):
+        X = np.arange(40, dtype=np.uint8).reshape(10, 1, 2, 2)
+        view = ImageArray(X)[[9, 9, 0]]
+        examples = check_examples(CNNClassifier(), view, reset=True)
+        assert examples.storage is X and examples.n == 3
+        feed = ArrayFeed(examples.storage, examples.rows, "cpu")
+        ((raw, _),) = feed.batches(sequential_batches(np.arange(3), 8))
+        np.testing.assert_array_equal(raw.numpy(), X[[9, 9, 0]])
+
+    @pytest.mark.parametrize("num_workers", [0, 2])
+    def test_decoded_batches_equal_the_array(self, tmp_path, num_workers):
+        from PIL import Image
+
+        rng = np.random.default_rng(0)
+        images = rng.integers(0, 256, (7, 3, 4, 5), dtype=np.uint8)
+        paths = []
+        for i, image in enumerate(images):
+            paths.append(tmp_path / f"{i}.png")
+            Image.fromarray(image.transpose(1, 2, 0)).save(paths[-1])
+        feed = DecodingFeed(ImageArray.from_files(paths), "cpu", num_workers)
+        order = [np.array([6, 0, 0]), np.array([3]), np.array([1, 2, 4, 5])]
+        got = list(feed.batches(order))
+        for (raw, pos), index in zip(got, order):
+            np.testing.assert_array_equal(raw.numpy(), images[index])
+            assert pos.tolist() == index.tolist()
+
+
+def test_pad_crop_flip_moves_and_mirrors_each_image_on_its_own():
+    images = torch.arange(6 * 8 * 8, dtype=torch.uint8).reshape(6, 1, 8, 8)
+    out = PadCropFlip(padding=2)(images, torch.Generator().manual_seed(3))
+    assert out.shape == images.shape and out.dtype == torch.uint8
+    for original, augmented in zip(images[:, 0], out[:, 0]):
+        found = False
+        for image in (original, original.flip(1)):
+            padded = torch.nn.functional.pad(image, (2, 2, 2, 2))
+            found |= any(
+                torch.equal(padded[dy : dy + 8, dx : dx + 8], augmented)
+                for dy in range(5) for dx in range(5)
+            )  # fmt: skip
+        assert found
+    assert len({bytes(o.flatten().tolist()) for o in out}) > 1  # not one shared draw
+    again = PadCropFlip(padding=2)(images, torch.Generator().manual_seed(3))
+    assert torch.equal(out, again)

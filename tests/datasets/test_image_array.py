@@ -70,6 +70,8 @@ class TestWrappedArray:
         array = np.zeros((2, 3, 7, 3), np.uint8)
         with pytest.raises(ValueError, match=r"\(3, 7, 3\).*data_format="):
             ImageArray(array)
+        assert ImageArray(np.zeros((2, 3, 4, 4))).shape == (2, 3, 4, 4)  # square
+        assert ImageArray(np.zeros((2, 4, 4, 3))).shape == (2, 3, 4, 4)
         assert ImageArray(array, data_format="channels_last").shape == (2, 3, 3, 7)
         assert ImageArray(array, data_format="channels_first").shape == (2, 3, 7, 3)
 

@@ -265,7 +265,7 @@ def test_mlp_options():
 def test_build_network_unknown_name():
     msg = (
         "Unknown module 'foo'; expected one of ['allcnn', 'lenet5', 'mlp', "
-        "'resnet10'] or a torch.nn.Module class or instance."
+        "'resnet10'], a torch.nn.Module class or factory, or an instance."
     )
     with pytest.raises(ValueError) as excinfo:
         build_network("foo", input_shape=(1, 8, 8), n_classes=2)
