@@ -38,26 +38,12 @@ of increases over the baseline.
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
+
+from _processes import child, current_kib, mib, peak_kib
 
 CASES = ("plain", "class_aware", "ros", "hand")
 MAX_ITER = 50
-
-
-def peak_kib():
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def current_kib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return -1
 
 
 def prepare(folder):
@@ -136,18 +122,8 @@ def run_case(case, folder):
     )
 
 
-def child(args, folder):
-    out = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), *args, "--data", folder],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def mib(kib):
-    return kib / 1024
+def child_case(args, folder):
+    return child(__file__, [*args, "--data", folder])
 
 
 def main():
@@ -162,7 +138,7 @@ def main():
         return run_case(args.case, args.data)
 
     with tempfile.TemporaryDirectory() as folder:
-        info = child(["--case", "prepare"], folder)
+        info = child_case(["--case", "prepare"], folder)
         print(
             f"step-imbalanced MNIST rho=1000 mu=0.5: X {tuple(info['shape'])} "
             f"float32 ({info['shape'][0] * info['shape'][1] * 4 / 2**20:.1f} MiB), "
@@ -171,7 +147,7 @@ def main():
         results = {}
         for _ in range(args.repeats):
             for case in CASES:  # one fresh process per measurement
-                r = child(["--case", case], folder)
+                r = child_case(["--case", case], folder)
                 prev = results.get(case)
                 if prev is None or r["peak"] < prev["peak"]:
                     results[case] = r

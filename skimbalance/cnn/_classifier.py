@@ -284,7 +284,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         lr_factor=1.0, n_updates=None,
     ):  # fmt: skip
         """Check, then make one :class:`TrainingRun`; all or nothing."""
-        with _all_or_nothing(self):
+        with _all_or_nothing(self, net_changes=continuing):
             if continuing:
                 device = next(self.net_.module_.parameters()).device
             else:
@@ -380,7 +380,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             if len(known) < 2:
                 raise ValueError(
                     f"{name} needs samples of at least 2 classes; got {n} "
-                    f"sample{'s' * (n != 1)} of 1 class ({known[0]!r})."
+                    f"sample{'s' * (n != 1)} of 1 class ({known.tolist()[0]!r})."
                 )
         unknown = np.setdiff1d(y, known)
         if unknown.size:
@@ -735,11 +735,12 @@ class _TrainingData:
 
 
 @contextlib.contextmanager
-def _all_or_nothing(estimator):
-    """Restore the estimator (attributes and the net's weights, optimizer and
-    history) when the block raises or is interrupted."""
+def _all_or_nothing(estimator, *, net_changes):
+    """Restore the estimator when the block raises or is interrupted: its
+    attributes, and when the block trains the current net (``net_changes``)
+    that net's weights, optimizer state and history."""
     saved = dict(estimator.__dict__)
-    net = saved.get("net_")
+    net = saved.get("net_") if net_changes else None
     state = None
     if net is not None:
         state = {

@@ -58,8 +58,8 @@ class Examples:
         """Largest value of (up to ``limit`` of) the examples, for error messages."""
         if self.streamed:
             return None
-        rows = self.rows if self.rows is not None else slice(None)
-        sample = self.storage[rows][:limit]
+        rows = np.arange(min(self.n, limit)) if self.rows is None else self.rows[:limit]
+        sample = np.take(self.storage, rows, axis=0)
         return float(np.max(sample)) if sample.size else None
 
 

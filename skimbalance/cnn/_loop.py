@@ -84,9 +84,10 @@ def iterate_logits(module, feed, positions, transform, batch_size, precision):
     """Yield ``(float32 logits, positions)`` for ``positions``, in order, on the
     device, in eval mode without gradients: the one prediction path."""
     module.eval()
-    with torch.inference_mode(), autocast(feed.device, precision):
-        for raw, pos in feed.batches(sequential_batches(positions, batch_size)):
-            yield first_output(module(transform(raw))).float(), pos
+    for raw, pos in feed.batches(sequential_batches(positions, batch_size)):
+        with torch.inference_mode(), autocast(feed.device, precision):
+            out = first_output(module(transform(raw))).float()
+        yield out, pos
 
 
 def predict_logits(module, feed, n, transform, batch_size, precision, n_classes):

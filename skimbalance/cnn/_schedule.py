@@ -60,8 +60,8 @@ class TrainingRun:
     --------
     >>> from skimbalance.cnn._schedule import TrainingRun
     >>> run = TrainingRun(n_updates=10, lr=0.1, schedule="linear", start=10, length=20)
-    >>> run.lr_at(0), run.lr_at(9), run.progress(9)
-    (0.05, 0.005000000000000004, 1.0)
+    >>> round(run.lr_at(0), 6), round(run.lr_at(9), 6), run.progress(9)
+    (0.05, 0.005, 1.0)
     """
 
     n_updates: int

@@ -132,9 +132,9 @@ def load_cifar10(*, subset="train", data_home=None, download=True, return_X_y=Fa
     Examples
     --------
     >>> from skimbalance.datasets import load_cifar10
-    >>> cifar = load_cifar10(subset="test")  # doctest: +SKIP
-    >>> cifar.data.shape, cifar.source  # doctest: +SKIP
-    ((10000, 3, 32, 32), 'cifar10-jpg')
+    >>> cifar = load_cifar10(subset="test")
+    >>> cifar.data.shape, cifar.source, cifar.target_names[cifar.target[0]]
+    ((10000, 3, 32, 32), 'cifar10-jpg', np.str_('airplane'))
     """
     if not isinstance(subset, str) or subset not in _SUBSET_PARTS:
         raise ValueError(

@@ -107,6 +107,13 @@ class _ArrayRows:
         filename = _memmap_filename(self.array)
         return f"memmap '{filename}'" if filename else "array"
 
+    def by_value(self):
+        """Whether pickling copies the rows (an in-memory array), not a file name."""
+        return _memmap_filename(self.array) is None
+
+    def subset(self, rows):
+        return _ArrayRows(np.take(self.array, rows, axis=0), self.channels_last)
+
     def __reduce__(self):
         filename = _memmap_filename(self.array)
         if filename is None:
@@ -154,6 +161,15 @@ class _FileRows:
 
     def describe(self):
         return f"files under '{self.root}'"
+
+    def by_value(self):
+        """File names are pickled one by one: a view sends only its own."""
+        return True
+
+    def subset(self, rows):
+        subset = _FileRows.__new__(_FileRows)
+        subset.__dict__.update(self.__dict__, names=[self.names[r] for r in rows])
+        return subset
 
     def read(self, rows):
         out = np.empty((len(rows), *self.sample_shape), dtype=self.dtype)
@@ -321,8 +337,8 @@ class ImageArray:
         paths = [os.path.abspath(p) for p in paths]
         if not paths:
             raise ValueError("paths must name at least one image file; got none.")
-        root = os.path.commonpath([os.path.dirname(p) for p in paths])
-        names = [os.path.relpath(p, root) for p in paths]
+        root = os.path.commonpath(list({os.path.dirname(p) for p in paths}))
+        names = [p[len(root) :].lstrip(os.sep) for p in paths]
         headers = paths if check_files else paths[:1]
         sizes = [_header_size(p) for p in headers]
         if size is None:
@@ -425,7 +441,18 @@ class ImageArray:
         return self._source.read(self.indices[np.asarray(positions, dtype=np.intp)])
 
     def describe_row(self, i):
-        """Where row ``i`` comes from (a file path, or a row of the array)."""
+        """Where row ``i`` comes from, for messages.
+
+        Parameters
+        ----------
+        i : int
+            A row of this array.
+
+        Returns
+        -------
+        where : str
+            The quoted file path, or ``"row <k>"`` of the wrapped array.
+        """
         return self._source.name(self._row(i))
 
     def __repr__(self):
@@ -435,10 +462,14 @@ class ImageArray:
         )
 
     def __reduce__(self):
-        rows = self._rows
-        if rows is not None and len(self._source) < 2**31:
+        source, rows = self._source, self._rows
+        if rows is not None and source.by_value():
+            used, rows = np.unique(rows, return_inverse=True)
+            if len(used) < len(source):  # send only the rows this view reads
+                source = source.subset(used)
+        if rows is not None and len(source) < 2**31:
             rows = rows.astype(np.int32)
-        return (ImageArray._view, (self._source, rows))
+        return (ImageArray._view, (source, rows))
 
     # ------------------------------------------------------------ internals
     def _row(self, i):

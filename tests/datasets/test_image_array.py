@@ -186,6 +186,21 @@ class TestPickle:
             np.asarray(pickle.loads(data)), images[[11, 0, 0]]
         )
 
+    def test_a_view_sends_only_its_own_rows(self, png_files, images, tmp_path):
+        others = [
+            tmp_path / f"other-{i:05d}-{i * 7919 % 10007}.png" for i in range(6000)
+        ]
+        many = ImageArray.from_files(png_files + others, check_files=False)
+        few = many[[11, 3, 3]]
+        assert len(pickle.dumps(few)) < len(pickle.dumps(many)) / 20
+        np.testing.assert_array_equal(np.asarray(pickle.loads(pickle.dumps(few))),
+                                      images[[11, 3, 3]])  # fmt: skip
+        big = np.repeat(images, 100, axis=0)
+        view = ImageArray(big)[[7, 7, 1000]]
+        assert len(pickle.dumps(view)) < 3 * images[0].nbytes + 500
+        np.testing.assert_array_equal(np.asarray(pickle.loads(pickle.dumps(view))),
+                                      big[[7, 7, 1000]])  # fmt: skip
+
     def test_in_memory_array_round_trips(self, images):
         back = pickle.loads(pickle.dumps(ImageArray(images)[3:]))
         np.testing.assert_array_equal(np.asarray(back), images[3:])

@@ -35,7 +35,8 @@ REAL_HOME = _real_data_home()
 REAL_DIR = REAL_HOME / "mnist"
 
 pytestmark = pytest.mark.skipif(
-    not REAL_DIR.is_dir(), reason=f"no MNIST files in {REAL_DIR}"
+    not REAL_DIR.is_dir(),
+    reason=f"set SKIMBALANCE_DATA to a folder holding mnist/ (not found: {REAL_DIR})",
 )
 
 
