@@ -114,3 +114,85 @@ class TestCUDA:
         X, _ = digits
         loaded = pickle.loads(pickle.dumps(fitted))
         np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
+
+
+@pytest.mark.gpu
+class TestCUDAImages:
+    """Issue 10's paths on a GPU: uint8 uploaded once, mixed precision,
+    channels-last memory, files streamed with pinned memory, torchvision/timm."""
+
+    pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+
+    @pytest.fixture(scope="class")
+    def images(self):
+        rng = np.random.default_rng(0)
+        y = np.arange(256) % 4
+        X = rng.integers(0, 100, size=(256, 32, 32, 3), dtype=np.uint8)  # NHWC
+        X[np.arange(256), :, :, y % 3] += 120
+        return X, y
+
+    def test_uint8_channels_last_on_the_gpu(self, images, monkeypatch):
+        from skimbalance.cnn import _inputs
+
+        feeds = []
+        original = _inputs.ArrayFeed.__init__
+
+        def record(self, *args):
+            original(self, *args)
+            feeds.append(self)
+
+        monkeypatch.setattr(_inputs.ArrayFeed, "__init__", record)
+        X, y = images
+        clf = CNNClassifier("allcnn", max_iter=10, batch_size=64, device="cuda",
+                            random_state=0).fit(X, y)  # fmt: skip
+        assert feeds[0].tensor.is_cuda and feeds[0].tensor.dtype == torch.uint8
+        weight = clf.net_.module_.conv1.weight
+        assert weight.is_contiguous(memory_format=torch.channels_last)
+        assert np.isfinite(clf.predict_proba(X)).all()
+
+    @pytest.mark.parametrize("precision", ["bf16", "16"])
+    def test_mixed_precision(self, images, precision):
+        X, y = images
+        clf = CNNClassifier("lenet5", max_iter=30, batch_size=64, device="cuda",
+                            precision=precision, random_state=0).fit(X, y)  # fmt: skip
+        assert np.isfinite(clf.net_.history[:, "train_loss"]).all()
+        assert (clf.predict(X) == y).mean() > 0.5
+
+    def test_streamed_files_with_workers(self, images, tmp_path):
+        from PIL import Image
+
+        from skimbalance.datasets import ImageArray
+
+        X, y = images
+        paths = []
+        for i, image in enumerate(X):
+            paths.append(tmp_path / f"{i}.png")
+            Image.fromarray(image).save(paths[-1])
+        lazy = ImageArray.from_files(paths)
+        params = {"max_iter": 8, "batch_size": 32, "device": "cuda", "random_state": 0}
+        streamed = CNNClassifier("lenet5", num_workers=2, **params).fit(lazy, y)
+        memory = CNNClassifier("lenet5", **params).fit(X, y)
+        np.testing.assert_allclose(
+            streamed.predict_proba(lazy), memory.predict_proba(X), atol=1e-4
+        )
+
+    def test_torchvision_resnet18(self, images):
+        torchvision = pytest.importorskip("torchvision")
+        X, y = images
+        clf = CNNClassifier(
+            torchvision.models.resnet18(), normalize="imagenet", max_iter=10,
+            batch_size=64, lr=1e-3, optimizer="adamw", device="cuda",
+            precision="bf16", random_state=0,
+        )  # fmt: skip
+        clf.fit(X, y)
+        assert clf.net_.module_.fc.out_features == 4
+        clf.fine_tune(X, y, max_iter=3)
+        assert np.isfinite(clf.predict_proba(X)).all()
+
+    def test_timm_model(self, images):
+        timm = pytest.importorskip("timm")
+        X, y = images
+        clf = CNNClassifier(timm.create_model("resnet18", pretrained=False),
+                            max_iter=5, batch_size=64, device="cuda",
+                            random_state=0).fit(X, y)  # fmt: skip
+        assert clf.predict_proba(X).shape == (256, 4)
