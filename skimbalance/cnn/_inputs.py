@@ -20,6 +20,7 @@ import torch
 from sklearn.utils.validation import _check_feature_names, validate_data
 
 from ..datasets._image_array import ImageArray, _ArrayRows, channels_last_layout
+from ..utils._validation import check_shape
 
 #: Integer dtypes scaled to [0, 1] by their largest value (torchvision's
 #: ``ToDtype(torch.float32, scale=True)``); other dtypes are used as given.
@@ -148,19 +149,10 @@ def _layout(stored, n_features, channels_last, input_shape, data_format, fitted)
 
 def check_input_shape(input_shape):
     """``input_shape`` as a tuple of positive ints, or a ValueError naming it."""
-    try:
-        shape = tuple(input_shape)
-    except TypeError:
-        shape = ()
-    if not shape or not all(
-        isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1
-        for s in shape
-    ):
-        raise ValueError(
-            "input_shape must be None or a non-empty tuple of positive ints, e.g. "
-            f"(1, 28, 28); got input_shape={input_shape!r}."
-        )
-    return tuple(int(s) for s in shape)
+    return check_shape(
+        input_shape, "input_shape",
+        expected="None or a non-empty tuple of positive ints, e.g. (1, 28, 28)",
+    )  # fmt: skip
 
 
 def _squeeze(shape):

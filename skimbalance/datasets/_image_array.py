@@ -16,6 +16,8 @@ import zlib
 
 import numpy as np
 
+from ..utils._validation import check_shape
+
 __all__ = ["ImageArray"]
 
 #: Pillow mode -> (channels, dtype) of the decoded array.
@@ -34,19 +36,10 @@ def check_image_size(image_size):
         return None
     if isinstance(image_size, numbers.Integral) and not isinstance(image_size, bool):
         image_size = (image_size, image_size)
-    try:
-        size = tuple(image_size)
-    except TypeError:
-        size = ()
-    if len(size) != 2 or not all(
-        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
-        for s in size
-    ):
-        raise ValueError(
-            "image_size must be None, a positive int or a (height, width) pair of "
-            f"positive ints; got image_size={image_size!r}."
-        )
-    return tuple(int(s) for s in size)
+    return check_shape(
+        image_size, "image_size", length=2,
+        expected="None, a positive int or a (height, width) pair of positive ints",
+    )  # fmt: skip
 
 
 def check_mode(mode):

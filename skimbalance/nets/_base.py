@@ -4,6 +4,8 @@ import numbers
 
 from torch import nn
 
+from ..utils._validation import check_shape
+
 
 class HeadedNetwork(nn.Module):
     """A ``nn.Module`` whose last layers, the head, are named in ``head_names``.
@@ -45,16 +47,7 @@ def _check_positive_int(value, name):
 
 def _check_image_shape(input_shape, network):
     """Return ``input_shape`` as a ``(C, H, W)`` tuple of positive ints, or raise."""
-    try:
-        shape = tuple(input_shape)
-    except TypeError:
-        shape = ()
-    if len(shape) != 3 or not all(
-        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
-        for s in shape
-    ):
-        raise ValueError(
-            f"{network} expects input_shape=(channels, height, width) with "
-            f"positive integer sizes; got {input_shape!r}."
-        )
-    return tuple(int(s) for s in shape)
+    return check_shape(
+        input_shape, "input_shape", length=3,
+        expected=f"(channels, height, width) with positive integer sizes for {network}",
+    )  # fmt: skip

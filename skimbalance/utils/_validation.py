@@ -1,5 +1,7 @@
 """Input checks shared by the estimators and samplers, each message written once."""
 
+import numbers
+
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, column_or_1d
@@ -36,3 +38,28 @@ def check_single_target(y):
     if y.ndim == 2 and y.shape[1] > 1:
         raise ValueError("Multilabel and multioutput targets are not supported.")
     return column_or_1d(y, warn=True)
+
+
+def check_shape(value, name, *, length=None, expected="a tuple of positive ints"):
+    """``value`` as a tuple of positive ints (``length`` of them, when given).
+
+    Raises a ValueError naming ``name``, what is ``expected`` and the value.
+
+    >>> check_shape([1, 28, 28], "input_shape")
+    (1, 28, 28)
+    >>> check_shape((3, 0), "image_size", length=2, expected="(height, width)")
+    Traceback (most recent call last):
+    ...
+    ValueError: image_size must be (height, width); got image_size=(3, 0).
+    """
+    try:
+        shape = tuple(value)
+    except TypeError:
+        shape = ()
+    valid = bool(shape) and (length is None or len(shape) == length)
+    if not valid or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+        for s in shape
+    ):
+        raise ValueError(f"{name} must be {expected}; got {name}={value!r}.")
+    return tuple(int(s) for s in shape)
