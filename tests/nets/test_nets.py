@@ -300,5 +300,6 @@ def test_invalid_n_classes(name, n_classes):
 @pytest.mark.parametrize("name", ["lenet5", "allcnn", "resnet10"])
 @pytest.mark.parametrize("input_shape", [(8, 8), (1, 0, 8), (1, 8.5, 8), None])
 def test_invalid_image_shape(name, input_shape):
-    with pytest.raises(ValueError, match=r"input_shape must be \(channels, height, width\)"):
+    message = r"input_shape must be \(channels, height, width\)"
+    with pytest.raises(ValueError, match=message):
         build_network(name, input_shape=input_shape, n_classes=2)
