@@ -3,28 +3,17 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassifierMixin,
-    MetaEstimatorMixin,
-    _fit_context,
-    clone,
-)
+from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    has_fit_parameter,
-)
+from sklearn.utils.validation import has_fit_parameter
 
-from ._delegate import PredictWithInnerEstimatorMixin
+from ._meta import BaseMetaClassifier
 from .sampling.base import _check_X
-from .utils._validation import check_same_length, check_single_target
+from .utils._atomic import restore_on_error
 
 
-class DownsampleUpweightClassifier(
-    PredictWithInnerEstimatorMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
-):
+class DownsampleUpweightClassifier(BaseMetaClassifier):
     """Train on a downsampled majority, upweighted by the downsampling factor.
 
     Every class larger than the smallest one keeps ``1 / factor`` of its
@@ -58,6 +47,12 @@ class DownsampleUpweightClassifier(
         Weight given to each class's kept examples (``n_c / kept_c``).
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
+
+    Notes
+    -----
+    The prediction methods are those of the inner estimator
+    (``predict_proba``, ``predict_log_proba``, ``decision_function``), present
+    only when it has them. ``sample_weight`` must be finite and >= 0.
 
     Examples
     --------
@@ -104,38 +99,34 @@ class DownsampleUpweightClassifier(
                 f"estimator={self.estimator!r} does not accept sample_weight in "
                 "fit, which upweighting needs."
             )
-        y = check_single_target(y)
-        X = _check_X(X)
-        check_same_length(X, y)
-        classes, y_pos, counts = np.unique(y, return_inverse=True, return_counts=True)
-        n_min = counts.min()
-        # "auto": halfway to balance on a log scale, sqrt(n_c / n_min).
-        factor = np.sqrt(counts / n_min) if self.factor == "auto" else self.factor
-        kept = np.clip(np.ceil(counts / factor), n_min, counts).astype(int)
-        rng = check_random_state(self.random_state)
-        index = np.sort(
-            np.concatenate(
-                [
-                    rng.choice(np.flatnonzero(y_pos == c), size=k, replace=False)
-                    for c, k in enumerate(kept)
-                ]
+        with restore_on_error(self):
+            X = _check_X(X)
+            y, sample_weight = self._check_fit_inputs(X, y, sample_weight)
+            classes, y_pos, counts = np.unique(
+                y, return_inverse=True, return_counts=True
             )
-        )
-        weight_of_class = counts / kept
-        weight = weight_of_class[y_pos[index]]
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, np.empty(len(y)))
-            weight = weight * sample_weight[index]
-        self.sample_indices_ = index
-        self.class_weights_ = dict(zip(classes.tolist(), weight_of_class.tolist()))
-        self.estimator_ = clone(self.estimator).fit(
-            _safe_indexing(X, index), y[index], sample_weight=weight
-        )
-        self.classes_ = self.estimator_.classes_
-        if hasattr(self.estimator_, "n_features_in_"):
-            self.n_features_in_ = self.estimator_.n_features_in_
-        if hasattr(self.estimator_, "feature_names_in_"):
-            self.feature_names_in_ = self.estimator_.feature_names_in_
+            n_min = counts.min()
+            # "auto": halfway to balance on a log scale, sqrt(n_c / n_min).
+            factor = np.sqrt(counts / n_min) if self.factor == "auto" else self.factor
+            kept = np.clip(np.ceil(counts / factor), n_min, counts).astype(int)
+            rng = check_random_state(self.random_state)
+            index = np.sort(
+                np.concatenate(
+                    [
+                        rng.choice(np.flatnonzero(y_pos == c), size=k, replace=False)
+                        for c, k in enumerate(kept)
+                    ]
+                )
+            )
+            weight_of_class = counts / kept
+            weight = weight_of_class[y_pos[index]]
+            if sample_weight is not None:
+                weight = weight * sample_weight[index]
+            self.sample_indices_ = index
+            self.class_weights_ = dict(zip(classes.tolist(), weight_of_class.tolist()))
+            self._fit_estimator(
+                _safe_indexing(X, index), y[index], sample_weight=weight
+            )
         return self
 
     def __sklearn_tags__(self):

@@ -4,13 +4,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassifierMixin,
-    MetaEstimatorMixin,
-    _fit_context,
-    clone,
-)
+from sklearn.base import _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import get_tags, indexable
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -22,7 +16,8 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.validation import check_is_fitted
 
-from .utils._validation import check_single_target
+from ._meta import BaseMetaClassifier
+from .utils._atomic import restore_on_error
 
 #: Tolerance on the sum of a user-given prior vector.
 _SUM_TOL = 1e-6
@@ -89,7 +84,7 @@ def _em_test_priors(proba, train_priors, tol, max_iter):
     return pi, max_iter
 
 
-class PriorThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class PriorThresholdClassifier(BaseMetaClassifier):
     r"""Classifier whose probabilities are divided by the training class priors.
 
     Fits a clone of ``estimator`` and rescales its class probabilities
@@ -126,8 +121,11 @@ class PriorThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
 
     priors : "fit" or array-like of shape (n_classes,), default="fit"
         The training priors :math:`\pi`. ``"fit"``: the class frequencies of the
-        ``y`` given to :meth:`fit` (sample weights and samplers inside
-        ``estimator`` do not change them). An array: one positive value per class
+        ``y`` given to :meth:`fit`, weighted by its ``sample_weight`` when one is
+        passed (weights count as repetitions, scikit-learn's convention, so
+        weights that balance the classes give uniform priors and the correction
+        is not applied twice); samplers inside ``estimator`` do not change them.
+        An array: one positive value per class
         of ``np.unique(y)``, in that order, summing to 1 (within 1e-6); give the
         priors that the posteriors of ``estimator`` really reflect, for instance
         uniform ones for a model trained on balanced batches, when the target is
@@ -164,14 +162,6 @@ class PriorThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
 
     priors_ : ndarray of shape (n_classes,)
         The training priors :math:`\pi`, in the order of ``classes_``.
-
-    test_priors_ : ndarray of shape (n_classes,)
-        Only with ``target_priors="em"``: the test priors estimated by EM in the
-        last call of :meth:`predict`, :meth:`predict_proba` or
-        :meth:`predict_log_proba` (the prediction methods set it).
-
-    n_em_iter_ : int
-        Only with ``target_priors="em"``: the EM iterations of that last call.
 
     n_features_in_ : int
         Number of features seen during :term:`fit`, when ``estimator_`` has it.
@@ -211,7 +201,13 @@ class PriorThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
 
     If every class gets the same weight :math:`t_i / \pi_i^{\tau}` the
     probabilities of ``estimator_`` are returned as they are. Rows whose
-    rescaled probabilities all vanish become uniform.
+    rescaled probabilities all vanish become uniform. Prediction never
+    changes the estimator: with ``"em"`` the estimate is recomputed for each
+    call (:meth:`estimate_test_priors` returns it).
+
+    To threshold an already-fitted model without refitting it, wrap it as
+    ``sklearn.frozen.FrozenEstimator(model)``: :meth:`fit` then only learns
+    the priors.
 
     References
     ----------
@@ -297,38 +293,38 @@ class PriorThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None."
             )
-        X, y = indexable(X, y)
-        y = check_single_target(y)
-        classes, counts = np.unique(y, return_counts=True)
+        with restore_on_error(self):
+            X, y = indexable(X, y)
+            y, weight = self._check_fit_inputs(X, y, fit_params.get("sample_weight"))
+            classes, y_pos = np.unique(y, return_inverse=True)
+            # Every check on the priors comes before the (costly) inner fit.
+            if isinstance(self.priors, str):  # "fit": weights count as repetitions
+                counts = np.bincount(y_pos, weights=weight, minlength=len(classes))
+                if (counts <= 0).any():
+                    empty = classes[counts <= 0].tolist()
+                    raise ValueError(
+                        f"sample_weight gives the class(es) {empty} a total weight "
+                        "of 0: their prior would be 0 and thresholding divides by "
+                        "it. Give them weight, or pass priors= explicitly."
+                    )
+                priors = counts / counts.sum()
+            else:
+                priors = _check_priors(self.priors, "priors", classes)
+            if not isinstance(self.target_priors, str):
+                _check_priors(self.target_priors, "target_priors", classes)
 
-        # Every check on the priors comes before the (costly) inner fit.
-        if isinstance(self.priors, str):  # "fit"
-            priors = counts / counts.sum()
-        else:
-            priors = _check_priors(self.priors, "priors", classes)
-        if not isinstance(self.target_priors, str):
-            _check_priors(self.target_priors, "target_priors", classes)
-
-        if _routing_enabled():
-            routed = process_routing(self, "fit", **fit_params).estimator.fit
-        else:
-            routed = fit_params
-        self.estimator_ = clone(self.estimator).fit(X, y, **routed)
-
-        inner_classes = getattr(self.estimator_, "classes_", classes)
-        if not np.array_equal(np.asarray(inner_classes), classes):
-            raise ValueError(
-                "The classes of the fitted estimator, "
-                f"{np.asarray(inner_classes).tolist()}, differ "
-                f"from those of y, {classes.tolist()}: the priors cannot be matched "
-                "to its probabilities."
-            )
-        self.classes_ = np.asarray(inner_classes)
-        self.priors_ = priors
-        if hasattr(self.estimator_, "n_features_in_"):
-            self.n_features_in_ = self.estimator_.n_features_in_
-        if hasattr(self.estimator_, "feature_names_in_"):
-            self.feature_names_in_ = self.estimator_.feature_names_in_
+            if _routing_enabled():
+                routed = process_routing(self, "fit", **fit_params).estimator.fit
+            else:
+                routed = fit_params
+            self._fit_estimator(X, y, **routed)
+            if not np.array_equal(self.classes_, classes):
+                raise ValueError(
+                    f"The classes of the fitted estimator, {self.classes_.tolist()}, "
+                    f"differ from those of y, {classes.tolist()}: the priors cannot "
+                    "be matched to its probabilities."
+                )
+            self.priors_ = priors
         return self
 
     def _inner_proba(self, X):
@@ -367,11 +363,27 @@ class PriorThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
     def _estimate_test_priors(self, proba):
         return _em_test_priors(proba, self.priors_, self.em_tol, self.em_max_iter)
 
+    def _log_weights(self, proba):
+        """``log t - tau log pi`` per class (for "em", ``t`` estimated from proba)."""
+        if isinstance(self.target_priors, str) and self.target_priors == "uniform":
+            log_target = np.zeros(self.classes_.shape[0])
+        elif isinstance(self.target_priors, str):  # "em", recomputed for each call
+            with np.errstate(divide="ignore"):
+                log_target = np.log(self._estimate_test_priors(proba)[0])
+        else:
+            log_target = np.log(
+                _check_priors(self.target_priors, "target_priors", self.classes_)
+            )
+        return log_target - self.tau * np.log(self.priors_)
+
+    def _adjusted_log_scores(self, X):
+        proba = self._inner_proba(X)
+        log_weights = self._log_weights(proba)
+        with np.errstate(divide="ignore"):
+            return proba, log_weights, np.log(proba) + log_weights
+
     def predict_proba(self, X):
         """Class probabilities rescaled by the training and target priors.
-
-        With ``target_priors="em"`` this also sets ``test_priors_`` and
-        ``n_em_iter_``.
 
         Parameters
         ----------
@@ -384,23 +396,9 @@ class PriorThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
             The rescaled probabilities, columns in the order of ``classes_``.
         """
         check_is_fitted(self)
-        proba = self._inner_proba(X)
-        n_classes = self.classes_.shape[0]
-        if isinstance(self.target_priors, str) and self.target_priors == "uniform":
-            log_target = np.zeros(n_classes)
-        elif isinstance(self.target_priors, str):  # "em"
-            self.test_priors_, self.n_em_iter_ = self._estimate_test_priors(proba)
-            with np.errstate(divide="ignore"):
-                log_target = np.log(self.test_priors_)
-        else:
-            log_target = np.log(
-                _check_priors(self.target_priors, "target_priors", self.classes_)
-            )
-        log_weights = log_target - self.tau * np.log(self.priors_)
+        proba, log_weights, scores = self._adjusted_log_scores(X)
         if np.all(log_weights == log_weights[0]):
             return proba  # equal weights: nothing to rescale
-        with np.errstate(divide="ignore"):
-            scores = np.log(proba) + log_weights
         top = scores.max(axis=1, keepdims=True)
         top[~np.isfinite(top)] = 0.0  # all-zero rows: uniform after normalising
         return _normalise_rows(np.exp(scores - top))
@@ -420,6 +418,32 @@ class PriorThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
+
+    def decision_function(self, X):
+        r"""Adjusted log-scores, :math:`\log p(i|x) + \log t_i - \tau \log \pi_i`.
+
+        Unnormalised (no log-sum-exp over the classes), so each class's score
+        is the inner estimator's log-probability shifted by a constant: the
+        thresholding leaves the ranking of the samples for a class, and so
+        one-vs-rest ROC AUC, unchanged. Their arg max is :meth:`predict`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples, as accepted by ``estimator.predict_proba``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For two classes, the score of ``classes_[1]`` minus that of
+            ``classes_[0]`` (positive means ``classes_[1]``), as scikit-learn's
+            binary classifiers return it; else one column per class.
+        """
+        check_is_fitted(self)
+        scores = self._adjusted_log_scores(X)[2]
+        if scores.shape[1] == 2:
+            return scores[:, 1] - scores[:, 0]
+        return scores
 
     def predict(self, X):
         """Predict the class of largest rescaled probability.

@@ -3,25 +3,15 @@ fine-tune the head on the original data."""
 
 from numbers import Integral, Real
 
-import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassifierMixin,
-    MetaEstimatorMixin,
-    _fit_context,
-    clone,
-)
+from sklearn.base import _fit_context, clone
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight
 
-from ._delegate import PredictWithInnerEstimatorMixin
-from .utils._validation import check_same_length, check_single_target
+from ._meta import BaseMetaClassifier
+from .utils._atomic import restore_on_error
 
 
-class TwoPhaseClassifier(
-    PredictWithInnerEstimatorMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
-):
+class TwoPhaseClassifier(BaseMetaClassifier):
     """Pre-train on ``sampler``-resampled data, then fine-tune the head on ``X, y``.
 
     Phase 1 fits a clone of ``estimator`` on ``sampler.fit_resample(X, y)``
@@ -55,6 +45,12 @@ class TwoPhaseClassifier(
         The fitted clone of ``sampler``.
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
+
+    Notes
+    -----
+    To run only phase 2 on an already-trained network, call its
+    ``fine_tune`` directly; the prediction methods are those the fitted
+    network has.
 
     References
     ----------
@@ -119,33 +115,24 @@ class TwoPhaseClassifier(
         -------
         self : TwoPhaseClassifier
         """
-        y = check_single_target(y)
-        check_same_length(X, y)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, np.empty(len(y)))
-        self.sampler_ = clone(self.sampler)
-        X_res, y_res = self.sampler_.fit_resample(X, y)
-        weight_res = None
-        if sample_weight is not None:
-            if not hasattr(self.sampler_, "sample_indices_"):
-                raise ValueError(
-                    f"sample_weight needs a sampler with sample_indices_; "
-                    f"{type(self.sampler_).__name__} has none."
-                )
-            weight_res = _safe_indexing(
-                np.asarray(sample_weight), self.sampler_.sample_indices_
+        with restore_on_error(self):
+            y, sample_weight = self._check_fit_inputs(X, y, sample_weight)
+            self.sampler_ = clone(self.sampler)
+            X_res, y_res = self.sampler_.fit_resample(X, y)
+            weight_res = None
+            if sample_weight is not None:
+                if not hasattr(self.sampler_, "sample_indices_"):
+                    raise ValueError(
+                        f"sample_weight needs a sampler with sample_indices_; "
+                        f"{type(self.sampler_).__name__} has none."
+                    )
+                rows = self.sampler_.sample_indices_
+                weight_res = _safe_indexing(sample_weight, rows)
+            estimator = self._fit_estimator(X_res, y_res, sample_weight=weight_res)
+            budget = self.finetune_max_iter or getattr(estimator, "n_iter_", None)
+            estimator.fine_tune(
+                X, y, sample_weight, lr_factor=self.finetune_lr_factor, max_iter=budget
             )
-        self.estimator_ = clone(self.estimator).fit(
-            X_res, y_res, sample_weight=weight_res
-        )
-        budget = self.finetune_max_iter or getattr(self.estimator_, "n_iter_", None)
-        self.estimator_.fine_tune(
-            X, y, sample_weight, lr_factor=self.finetune_lr_factor, max_iter=budget
-        )
-        self.classes_ = self.estimator_.classes_
-        self.n_features_in_ = self.estimator_.n_features_in_
-        if hasattr(self.estimator_, "feature_names_in_"):
-            self.feature_names_in_ = self.estimator_.feature_names_in_
         return self
 
     def __sklearn_tags__(self):

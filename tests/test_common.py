@@ -17,6 +17,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks as sklearn_parametrize_with_checks,
 )
 
+from skimbalance import DownsampleUpweightClassifier, PriorThresholdClassifier
 from skimbalance.cnn import CNNClassifier
 from skimbalance.sampling import RatioOverSampler
 from skimbalance.utils._public import public_objects
@@ -39,6 +40,18 @@ FAST_PARAMS = {
     "AllCNNClassifier": _TINY_NET,
     "ResNet10Classifier": {**_TINY_NET, "module_params": {"base_width": 4}},
 }
+
+#: Non-default configurations that take other code paths, checked as well.
+EXTRA_INSTANCES = [
+    PriorThresholdClassifier(LogisticRegression(), target_priors="em"),
+    PriorThresholdClassifier(LogisticRegression(), tau=0.5),
+    DownsampleUpweightClassifier(LogisticRegression(), factor=3, random_state=0),
+    CNNClassifier(
+        "mlp", **_FAST_NET, batch_sampling="class_aware", validation_fraction=0.2,
+        class_weight="balanced", loss="focal", normalize="auto", optimizer="adam",
+        lr=0.01, random_state=0,
+    ),
+]  # fmt: skip
 
 _SAMPLE_WEIGHT_EQUIVALENCE = {
     "check_sample_weight_equivalence_on_dense_data": (
@@ -100,6 +113,7 @@ def _instances():
             # Checks compare two fits: make them draw the same rows.
             estimator.set_params(random_state=0)
         yield estimator
+    yield from EXTRA_INSTANCES
 
 
 def _expected_failed_checks(estimator):

@@ -11,7 +11,7 @@ from the training priors, re-weight the predicted probabilities by the current
 estimate and average them to get the next estimate.
 :class:`~skimbalance.PriorThresholdClassifier` does this with
 ``target_priors="em"``; its ``estimate_test_priors`` method returns the
-estimate, and every prediction stores it in ``test_priors_``.
+estimate, which every prediction computes afresh from the samples it is given.
 """
 
 # %%
@@ -59,7 +59,7 @@ def adjust(model, X_fit, y_fit):
             ).fit(X_fit, y_fit)
         accuracy[name] = accuracy_score(y_shift, wrapped.predict(X_shift))
         if name == "EM":
-            em_priors = wrapped.test_priors_
+            em_priors = wrapped.estimate_test_priors(X_shift)
     return accuracy, em_priors
 
 

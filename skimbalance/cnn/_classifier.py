@@ -18,7 +18,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from scipy.special import softmax
+from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -634,6 +634,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``.
         """
+        return softmax(self._logits(X).astype(np.float64), axis=1)
+
+    def _logits(self, X):
         check_is_fitted(self)
         examples = check_examples(
             self, X, reset=False, input_shape=self.input_shape,
@@ -641,12 +644,26 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         )  # fmt: skip
         module = self.net_.module_
         device = next(module.parameters()).device
-        logits = predict_logits(
+        return predict_logits(
             module, make_feed(examples, device, num_workers=self.num_workers),
             examples.n, self._transform(examples, device), self.predict_batch_size,
             self.precision, len(self.classes_),
         )  # fmt: skip
-        return softmax(logits.astype(np.float64), axis=1)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed from the logits in float64.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Examples to classify, as given to :meth:`fit`.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        return log_softmax(self._logits(X).astype(np.float64), axis=1)
 
     def predict(self, X):
         """Most probable class label for each example.
