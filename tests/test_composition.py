@@ -406,8 +406,9 @@ def test_routing_sample_weight_through_prior_threshold(data):
         search.fit(X, y, sample_weight=weight)
         best = search.best_estimator_
     np.testing.assert_array_equal(best.estimator_[-1].fit_weight_, weight)
-    # the priors stay the unweighted class frequencies
-    np.testing.assert_allclose(best.priors_, np.bincount(y) / len(y))
+    # the priors are the weighted class frequencies (weights are repetitions)
+    weighted = np.bincount(y, weights=weight)
+    np.testing.assert_allclose(best.priors_, weighted / weighted.sum())
 
 
 @pytest.mark.parametrize("meta", ["two_phase", "downsample"])
@@ -436,48 +437,37 @@ def test_routing_sample_weight_through_meta_estimators(data, meta):
     np.testing.assert_allclose(best.estimator_.fit_weight_, expected)
 
 
-def _scorers_with_score_request(request):
-    """imbalance_scorers() with ``sample_weight`` requested where possible."""
-    return {
-        name: scorer.set_score_request(sample_weight=request)
-        if hasattr(scorer, "set_score_request")
-        else scorer
-        for name, scorer in imbalance_scorers().items()
-    }
-
-
-def test_routing_scorers_ignoring_sample_weight(data):
+def _routed_scores(data, request):
+    """cross_validate scores with sample weights sent to fit, and to the scorers
+    when ``request``; the fits (and so the models) are the same either way."""
     X, y = data
-    weight = np.linspace(0.5, 1.5, len(y))
+    weight = np.where(np.arange(len(y)) % 3 == 0, 3.0, 0.5)
     with sklearn.config_context(enable_metadata_routing=True):
-        scores = cross_validate(
-            _mlp().set_fit_request(sample_weight=True),
-            X,
-            y,
-            cv=_cv(2),
-            scoring=_scorers_with_score_request(False),
-            params={"sample_weight": weight},
-            error_score="raise",
-        )
-    for name in SCORERS:
-        assert np.all(np.isfinite(scores[f"test_{name}"])), name
+        scoring = {
+            name: scorer.set_score_request(sample_weight=request)
+            for name, scorer in imbalance_scorers().items()
+        }
+        return cross_validate(
+            _mlp(max_iter=150).set_fit_request(sample_weight=True), X, y, cv=_cv(2),
+            scoring=scoring, params={"sample_weight": weight}, error_score="raise",
+        )  # fmt: skip
 
 
 def test_routing_sample_weight_to_scorers(data):
-    X, y = data
-    weight = np.linspace(0.5, 1.5, len(y))
-    with sklearn.config_context(enable_metadata_routing=True):
-        scores = cross_validate(
-            _mlp().set_fit_request(sample_weight=True),
-            X,
-            y,
-            cv=_cv(2),
-            scoring=_scorers_with_score_request(True),
-            params={"sample_weight": weight},
-            error_score="raise",
-        )
+    ignored, used = _routed_scores(data, False), _routed_scores(data, True)
+    unweighted = cross_validate(
+        _mlp(max_iter=150),
+        *data,
+        cv=_cv(2),
+        scoring=imbalance_scorers(),
+        error_score="raise",
+    )
     for name in SCORERS:
-        assert np.all(np.isfinite(scores[f"test_{name}"])), name
+        key = f"test_{name}"
+        assert np.all(np.isfinite(used[key])), name
+        assert not np.allclose(used[key], ignored[key]), name  # the weights count
+    # without the request the scorers see no weights: fit weights change the model
+    assert not np.allclose(ignored["test_roc_auc"], unweighted["test_roc_auc"])
 
 
 def test_routing_disabled_after_context():

@@ -9,6 +9,7 @@ average.
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.utils import check_array, column_or_1d
+from sklearn.utils.validation import _check_sample_weight
 
 from ..utils._docstrings import fill_docstring
 
@@ -37,6 +38,10 @@ _SHARED_PARAMETERS = """\
         in [0, 1] and, for 2-D scores, rows summing to 1. The metric itself is
         rank-based and does not need probabilities; this is a guard for
         callers that assume them (the scorers of :func:`imbalance_scorers`).
+
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight of each sample in every one-vs-rest score (weights count as
+        repetitions); ``None`` weighs all samples equally.
 """
 
 
@@ -63,7 +68,7 @@ def _check_probabilities(y_score):
         )
 
 
-def _one_vs_rest_problems(y_true, y_score, labels, require_proba, metric):
+def _one_vs_rest_problems(y_true, y_score, labels, require_proba, metric, weight):
     """Validate the inputs and split them into binary one-vs-rest problems.
 
     Returns
@@ -75,6 +80,8 @@ def _one_vs_rest_problems(y_true, y_score, labels, require_proba, metric):
         sample is of that class, and that class's column of ``y_score``.
     """
     y_true = column_or_1d(y_true)
+    if weight is not None:
+        weight = _check_sample_weight(weight, y_true, ensure_non_negative=True)
     y_score = check_array(
         y_score,
         ensure_2d=False,
@@ -139,7 +146,9 @@ def _one_vs_rest_problems(y_true, y_score, labels, require_proba, metric):
     ]
 
 
-def multiclass_roc_auc_score(y_true, y_score, *, labels=None, require_proba=False):
+def multiclass_roc_auc_score(
+    y_true, y_score, *, labels=None, require_proba=False, sample_weight=None
+):
     """Multi-class ROC AUC: the mean over classes of one-vs-rest ROC AUCs.
 
     The metric of Buda et al. (2018, §3.4). Each class in turn is the positive
@@ -206,12 +215,17 @@ def multiclass_roc_auc_score(y_true, y_score, *, labels=None, require_proba=Fals
     0.75
     """
     problems = _one_vs_rest_problems(
-        y_true, y_score, labels, require_proba, metric="ROC AUC"
+        y_true, y_score, labels, require_proba, "ROC AUC", sample_weight
     )
-    return float(np.mean([roc_auc_score(is_pos, score) for is_pos, score in problems]))
+    return float(
+        np.mean([roc_auc_score(is_pos, score, sample_weight=sample_weight)
+                 for is_pos, score in problems])
+    )  # fmt: skip
 
 
-def macro_average_precision_score(y_true, y_score, *, labels=None, require_proba=False):
+def macro_average_precision_score(
+    y_true, y_score, *, labels=None, require_proba=False, sample_weight=None
+):
     """Macro average precision (PR AUC): the mean over classes of one-vs-rest AP.
 
     Each class in turn is the positive class, its column of ``y_score`` ranks
@@ -261,11 +275,12 @@ def macro_average_precision_score(y_true, y_score, *, labels=None, require_proba
     0.9444
     """
     problems = _one_vs_rest_problems(
-        y_true, y_score, labels, require_proba, metric="Average precision"
+        y_true, y_score, labels, require_proba, "Average precision", sample_weight
     )
     return float(
-        np.mean([average_precision_score(is_pos, score) for is_pos, score in problems])
-    )
+        np.mean([average_precision_score(is_pos, score, sample_weight=sample_weight)
+                 for is_pos, score in problems])
+    )  # fmt: skip
 
 
 for _metric in (multiclass_roc_auc_score, macro_average_precision_score):

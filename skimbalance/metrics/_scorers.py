@@ -6,45 +6,50 @@ from sklearn.metrics import (
     accuracy_score,
     balanced_accuracy_score,
     f1_score,
-    make_scorer,
     matthews_corrcoef,
 )
+from sklearn.metrics._scorer import _BaseScorer
 
 from ._roc_auc import macro_average_precision_score, multiclass_roc_auc_score
 
 
-class _ProbaScorer:
-    """Score ``predict_proba`` output with its columns labelled by ``classes_``.
+class _ClassesScorer(_BaseScorer):
+    """A scorer on ``predict_proba`` whose metric also knows the ``classes_``.
 
     sklearn's ``make_scorer(..., response_method="predict_proba")`` hands the
-    metric the probabilities without the estimator's ``classes_``, so the
-    metric must guess the columns from ``y_true``; that fails on a
-    cross-validation fold that lacks a class the estimator knows. This scorer
-    passes ``labels=estimator.classes_`` and ``require_proba=True``.
-
-    Parameters
-    ----------
-    score_func : callable
-        ``score_func(y_true, y_score, *, labels, require_proba)``, greater is
-        better.
+    metric the probabilities without the estimator's ``classes_`` (and for a
+    binary problem only the positive column), so the metric must guess the
+    columns from ``y_true``; that fails on a cross-validation fold that lacks
+    a class the estimator knows. This scorer gives the metric either the
+    probabilities with ``labels=classes_`` (``on="proba"``) or the labels of
+    their arg max (``on="labels"``). It is one of scikit-learn's scorers, so
+    in a ``scoring=`` dict all of them share one cached ``predict_proba``
+    call per fold.
     """
 
-    def __init__(self, score_func):
-        self.score_func = score_func
+    def __init__(self, metric, on, **kwargs):
+        super().__init__(metric, 1, kwargs, response_method="predict_proba")
+        self._on = on
 
-    def __call__(self, estimator, X, y_true):
+    def _score(self, method_caller, estimator, X, y_true, **kwargs):
         if not hasattr(estimator, "predict_proba"):
             raise AttributeError(
-                f"The {self.score_func.__name__} scorer needs predict_proba, which "
+                f"The {self._score_func.__name__} scorer needs predict_proba, which "
                 f"{type(estimator).__name__} does not have."
             )
-        y_score = estimator.predict_proba(X)
-        return self.score_func(
-            y_true, y_score, labels=estimator.classes_, require_proba=True
-        )
+        proba = np.asarray(method_caller(estimator, "predict_proba", X))
+        classes = np.asarray(estimator.classes_)
+        if proba.ndim == 1:  # sklearn keeps the positive column of binary problems
+            proba = np.column_stack([1 - proba, proba])
+        kwargs = {**self._kwargs, **kwargs}
+        if self._on == "proba":
+            return self._score_func(
+                y_true, proba, labels=classes, require_proba=True, **kwargs
+            )
+        return self._score_func(y_true, classes[proba.argmax(axis=1)], **kwargs)
 
     def __repr__(self):
-        return f"ProbaScorer({self.score_func.__name__}, require_proba=True)"
+        return f"ClassesScorer({self._score_func.__name__}, on={self._on!r})"
 
 
 def _geometric_mean_over_true_classes(y_true, y_pred, sample_weight=None):
@@ -91,8 +96,15 @@ def imbalance_scorers():
 
     Notes
     -----
-    The ``"roc_auc"`` and ``"pr_auc"`` scorers call ``predict_proba`` (once
-    each) and read its columns in the order of the estimator's ``classes_``,
+    Every scorer reads ``predict_proba``: in a ``scoring=`` dict scikit-learn
+    calls it once per fold for all of them (with a CNN, one inference, not
+    seven). The label metrics score the class of largest probability, which
+    is what ``predict`` returns for every classifier of this package (for a
+    classifier whose ``predict`` differs, use scikit-learn's scorers made with
+    ``response_method="predict"``). All take ``sample_weight``.
+
+    The ``"roc_auc"`` and ``"pr_auc"`` scorers read the columns of
+    ``predict_proba`` in the order of the estimator's ``classes_``,
     so a test fold that lacks a class is scored over the classes it has,
     where sklearn's ``"roc_auc_ovr"`` scorer raises an error. They check that
     ``predict_proba`` returns probabilities (values in [0, 1], rows summing
@@ -120,11 +132,11 @@ def imbalance_scorers():
     True
     """
     return {
-        "roc_auc": _ProbaScorer(multiclass_roc_auc_score),
-        "mcc": make_scorer(matthews_corrcoef),
-        "pr_auc": _ProbaScorer(macro_average_precision_score),
-        "balanced_accuracy": make_scorer(balanced_accuracy_score),
-        "gmean": make_scorer(_geometric_mean_over_true_classes),
-        "f1_macro": make_scorer(f1_score, average="macro"),
-        "accuracy": make_scorer(accuracy_score),
+        "roc_auc": _ClassesScorer(multiclass_roc_auc_score, "proba"),
+        "mcc": _ClassesScorer(matthews_corrcoef, "labels"),
+        "pr_auc": _ClassesScorer(macro_average_precision_score, "proba"),
+        "balanced_accuracy": _ClassesScorer(balanced_accuracy_score, "labels"),
+        "gmean": _ClassesScorer(_geometric_mean_over_true_classes, "labels"),
+        "f1_macro": _ClassesScorer(f1_score, "labels", average="macro"),
+        "accuracy": _ClassesScorer(accuracy_score, "labels"),
     }

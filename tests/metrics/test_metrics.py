@@ -414,3 +414,49 @@ def test_grid_search_refits_on_roc_auc(digits):
     assert search.best_params_["C"] in (0.01, 1.0)
     for key in SCORER_KEYS:
         assert np.isfinite(search.cv_results_[f"mean_test_{key}"]).all()
+
+
+class _Counting(LogisticRegression):
+    """Counts predict_proba and predict calls (class attributes: clones share them)."""
+
+    calls = {"predict_proba": 0, "predict": 0}
+
+    def predict_proba(self, X):
+        _Counting.calls["predict_proba"] += 1
+        return super().predict_proba(X)
+
+    def predict(self, X):
+        _Counting.calls["predict"] += 1
+        return super().predict(X)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_one_predict_proba_per_fold_for_every_scorer(digits, binary):
+    X, y = digits
+    if binary:
+        y = np.where(y == 3, "three", "other")
+    _Counting.calls.update(predict_proba=0, predict=0)
+    result = cross_validate(
+        _Counting(max_iter=300), X, y, cv=StratifiedKFold(3),
+        scoring=imbalance_scorers(), error_score="raise",
+    )  # fmt: skip
+    assert _Counting.calls == {"predict_proba": 3, "predict": 0}
+    reference = cross_validate(
+        LogisticRegression(max_iter=300), X, y, cv=StratifiedKFold(3),
+        scoring={"mcc": "matthews_corrcoef", "accuracy": "accuracy"},
+    )  # fmt: skip
+    for key in ("mcc", "accuracy"):  # labels from the arg max = predict's
+        np.testing.assert_allclose(result[f"test_{key}"], reference[f"test_{key}"])
+
+
+@pytest.mark.parametrize("key", SCORER_KEYS)
+def test_every_scorer_takes_sample_weight_as_repetitions(digits, key):
+    X, y = digits
+    est = LogisticRegression(max_iter=300).fit(X[:150], y[:150])
+    X_eval, y_eval = X[150:300], y[150:300]
+    weight = np.random.default_rng(0).integers(1, 4, size=len(y_eval))
+    repeated = np.repeat(np.arange(len(y_eval)), weight)
+    scorer = imbalance_scorers()[key]
+    weighted = scorer(est, X_eval, y_eval, sample_weight=weight)
+    assert weighted == pytest.approx(scorer(est, X_eval[repeated], y_eval[repeated]))
+    assert weighted != pytest.approx(scorer(est, X_eval, y_eval))
