@@ -4,23 +4,38 @@ import numbers
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 from torch.utils.data import Sampler
 
 
 def _encode_labels(labels):
-    """Classes (sorted when sortable) and the class position of each label."""
-    try:
-        return np.unique(labels, return_inverse=True)
-    except TypeError:  # unorderable mix of labels: first-appearance order
-        positions = {}
-        codes = np.fromiter(
-            (positions.setdefault(label, len(positions)) for label in labels),
-            dtype=np.intp,
-            count=labels.shape[0],
+    """Classes (sorted) and the class position of each label.
+
+    Labels must be all strings or all numbers, none missing: a NaN or a None
+    is not a class, and a mix of strings and numbers has no order.
+    """
+    if labels.dtype.kind == "f" and np.isnan(labels).any():
+        position = int(np.flatnonzero(np.isnan(labels))[0])
+        raise ValueError(
+            f"labels must not contain NaN; got NaN at index {position}. Drop or "
+            "label those samples first."
         )
-        classes = np.empty(len(positions), dtype=object)
-        classes[:] = list(positions)
-        return classes, codes
+    if labels.dtype == object:
+        kinds = {}
+        for i, label in enumerate(labels.tolist()):
+            if label is None or (isinstance(label, float) and np.isnan(label)):
+                raise ValueError(
+                    f"labels must not contain missing values; got {label!r} at "
+                    f"index {i}."
+                )
+            kinds.setdefault("str" if isinstance(label, str) else "number", (i, label))
+        if len(kinds) > 1:
+            (i, a), (j, b) = kinds["str"], kinds["number"]
+            raise ValueError(
+                "labels must be all strings or all numbers; got a mix, e.g. "
+                f"{a!r} at index {i} and {b!r} at index {j}."
+            )
+    return np.unique(labels, return_inverse=True)
 
 
 def _make_generator(random_state):
@@ -119,15 +134,11 @@ class ClassAwareSampler(Sampler[int]):
             )
         if labels.shape[0] == 0:
             raise ValueError("labels must not be empty; got 0 labels.")
-        if num_samples is not None and (
-            not isinstance(num_samples, numbers.Integral)
-            or isinstance(num_samples, bool)
-            or num_samples < 1
-        ):
-            raise ValueError(
-                "num_samples must be None or an int >= 1; got "
-                f"num_samples={num_samples!r}."
-            )
+        validate_parameter_constraints(
+            {"num_samples": [Interval(numbers.Integral, 1, None, closed="left"), None]},
+            {"num_samples": num_samples},
+            caller_name=type(self).__name__,
+        )
         self.num_samples = labels.shape[0] if num_samples is None else int(num_samples)
         self.random_state = random_state
         self._rng = _make_generator(random_state)
@@ -153,8 +164,11 @@ class ClassAwareSampler(Sampler[int]):
         -------
         indices : numpy.ndarray of shape (n,), dtype int64
         """
-        if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
-            raise ValueError(f"n must be an int >= 0; got n={n!r}.")
+        validate_parameter_constraints(
+            {"n": [Interval(numbers.Integral, 0, None, closed="left")]},
+            {"n": n},
+            caller_name="ClassAwareSampler.sample_indices",
+        )
         rng = self._rng
         picked = rng.integers(len(self.class_counts_), size=int(n))
         offsets = rng.integers(self.class_counts_[picked])

@@ -5,14 +5,16 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from .base import BaseImbalanceSampler, fill_shared_docs
+from .base import BaseImbalanceSampler, ceil_count, fill_shared_docs
 
 
 @fill_shared_docs
 class RatioOverSampler(BaseImbalanceSampler):
     """Replicate random minority examples until max/min <= ``imbalance_ratio``.
 
-    Every class smaller than ``ceil(n_max / imbalance_ratio)`` gets random
+    Every class smaller than ``ceil(n_max / imbalance_ratio)`` (computed with a
+    relative tolerance of 1e-9, so a ratio the data already meets is a no-op)
+    gets random
     copies of its own examples (drawn with replacement) up to that size;
     larger classes are untouched. ``imbalance_ratio=1`` is full random
     over-sampling; larger values over-sample partially (paper §4.5). One
@@ -57,5 +59,5 @@ class RatioOverSampler(BaseImbalanceSampler):
         self.random_state = random_state
 
     def _target_counts(self, classes, counts, random_state):
-        floor = int(np.ceil(counts.max() / self.imbalance_ratio))
+        floor = ceil_count(counts.max() / self.imbalance_ratio)
         return np.maximum(counts, floor)

@@ -5,23 +5,29 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from .base import BaseImbalanceSampler, fill_shared_docs
+from .base import BaseImbalanceSampler, fill_shared_docs, floor_count
 
 
 @fill_shared_docs
 class RatioUnderSampler(BaseImbalanceSampler):
     """Drop random majority examples until max/min <= ``imbalance_ratio``.
 
-    Every class larger than ``floor(n_min * imbalance_ratio)`` keeps a random
-    subset of that size (drawn without replacement); smaller classes are
-    untouched. ``imbalance_ratio=1`` is full random under-sampling; larger
-    values under-sample partially (paper §4.5).
+    Every class larger than ``floor(n_min * imbalance_ratio)`` (computed with
+    a relative tolerance of 1e-9, so a ratio the data already meets is a
+    no-op, and a huge ratio too) keeps a random subset of that size; smaller
+    classes are untouched. ``imbalance_ratio=1`` is full random
+    under-sampling; larger values under-sample partially (paper §4.5).
 
     Parameters
     ----------
     imbalance_ratio : float, default=1.0
         Largest allowed ratio of the biggest to the smallest class size after
         resampling; at least 1.
+
+    replacement : bool, default=False
+        Draw the kept examples of a shrinking class with replacement (as
+        imbalanced-learn's ``RandomUnderSampler(replacement=True)``): a
+        bootstrap sample, which may repeat some and skip others.
 
     %(random_state)s
 
@@ -46,13 +52,18 @@ class RatioUnderSampler(BaseImbalanceSampler):
 
     _parameter_constraints: dict = {
         "imbalance_ratio": [Interval(Real, 1, None, closed="left")],
+        "replacement": ["boolean"],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, imbalance_ratio=1.0, random_state=None):
+    def __init__(self, *, imbalance_ratio=1.0, replacement=False, random_state=None):
         self.imbalance_ratio = imbalance_ratio
+        self.replacement = replacement
         self.random_state = random_state
 
+    def _draw_with_replacement(self):
+        return self.replacement
+
     def _target_counts(self, classes, counts, random_state):
-        ceiling = int(np.floor(counts.min() * self.imbalance_ratio))
+        ceiling = floor_count(counts.min() * self.imbalance_ratio, counts.max())
         return np.minimum(counts, ceiling)

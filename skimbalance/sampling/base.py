@@ -8,6 +8,7 @@ module does validation, the drawing, ``sample_indices_`` and the container
 round trip (lists, pandas) through imbalanced-learn's ``ArraysTransformer``.
 """
 
+import math
 from abc import abstractmethod
 
 import numpy as np
@@ -23,6 +24,31 @@ from sklearn.utils.validation import validate_data
 from ..datasets._image_array import ImageArray
 from ..utils._docstrings import fill_docstring
 from ..utils._validation import check_same_length
+
+#: Relative tolerance of the count arithmetic, so that a ratio the data already
+#: meets up to float rounding (``imbalance_ratio=17/7`` on 7 and 17) changes nothing.
+_RTOL = 1e-9
+
+
+def ceil_count(value):
+    """``ceil(value)``, forgiving float rounding just above an integer.
+
+    >>> ceil_count(17 / (17 / 7)), ceil_count(7.5), ceil_count(1e-300)
+    (7, 8, 0)
+    """
+    return int(math.ceil(value - _RTOL * max(1.0, abs(value))))
+
+
+def floor_count(value, cap):
+    """``floor(value)``, forgiving float rounding just below an integer, at most
+    ``cap`` (so a huge or infinite ``value`` is ``cap``).
+
+    >>> floor_count(7 * (61 / 7), 100), floor_count(7 * 1e308, 61)
+    (61, 61)
+    """
+    if not value < cap:
+        return int(cap)
+    return int(math.floor(value + _RTOL * max(1.0, value)))
 
 
 def round_half_up(value):
@@ -126,6 +152,10 @@ class BaseImbalanceSampler(BaseSampler):
         target : ndarray of int of shape (n_classes,)
         """
 
+    def _draw_with_replacement(self):
+        """Whether a shrinking class keeps a bootstrap sample (hook)."""
+        return False
+
     def _check_X_y(self, X, y):
         check_same_length(X, y)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
@@ -147,7 +177,10 @@ class BaseImbalanceSampler(BaseSampler):
             )
         random_state = check_random_state(self.random_state)
         target = np.asarray(self._target_counts(classes, counts, random_state))
-        self.sample_indices_ = _draw_indices(y_encoded, counts, target, random_state)
+        self.sample_indices_ = _draw_indices(
+            y_encoded, counts, target, random_state,
+            replacement=self._draw_with_replacement(),
+        )  # fmt: skip
         self.class_counts_ = dict(zip(classes.tolist(), target.tolist()))
         change = target - counts if self._sampling_type == "over-sampling" else target
         self.sampling_strategy_ = dict(zip(classes.tolist(), change.tolist()))
@@ -215,13 +248,13 @@ class BaseImbalanceSampler(BaseSampler):
         return tags
 
 
-def _draw_indices(y_encoded, counts, target, random_state):
+def _draw_indices(y_encoded, counts, target, random_state, replacement=False):
     """Row indices holding ``target[c]`` examples of each class ``c``.
 
-    A class that shrinks keeps a random subset (without replacement); a class
-    that grows keeps every row and gets random extra copies (with
-    replacement). Kept rows come first in their original order, then the
-    copies, as imbalanced-learn's ``RandomOverSampler`` does.
+    A class that shrinks keeps a random subset (without replacement, unless
+    ``replacement``); a class that grows keeps every row and gets random extra
+    copies (with replacement). Kept rows come first in their original order,
+    then the copies, as imbalanced-learn's ``RandomOverSampler`` does.
     """
     by_class = np.argsort(y_encoded, kind="stable")
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
@@ -229,7 +262,8 @@ def _draw_indices(y_encoded, counts, target, random_state):
     for start, n_c, t_c in zip(starts, counts, target):
         members = by_class[start : start + n_c]
         if t_c < n_c:
-            kept.append(members[random_state.choice(n_c, size=t_c, replace=False)])
+            draw = random_state.choice(n_c, size=t_c, replace=replacement)
+            kept.append(members[draw])
         else:
             kept.append(members)
             if t_c > n_c:

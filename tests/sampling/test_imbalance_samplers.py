@@ -285,3 +285,50 @@ def test_one_class_and_length_mismatch(Sampler):
     X, y = _data([10, 10])
     with pytest.raises(ValueError, match=r"len\(X\)=20 and len\(y\)=19"):
         Sampler().fit_resample(X, y[:-1])
+
+
+# ------------------------------------------------ ratio arithmetic and replacement
+def _pairs(limit=70):
+    return [(a, b) for a in range(1, limit + 1) for b in range(a, limit + 1)]
+
+
+def test_a_ratio_the_data_meets_is_a_no_op_for_every_small_count_pair():
+    """imbalance_ratio = b / a on counts a and b: nothing to add or drop, for
+    all 2485 pairs up to 70 (float rounding once changed about 2400 of them)."""
+    over, under = RatioOverSampler(), RatioUnderSampler()
+    for a, b in _pairs():
+        counts = np.array([a, b])
+        over.imbalance_ratio = under.imbalance_ratio = b / a
+        assert over._target_counts(None, counts, None).tolist() == [a, b], (a, b)
+        assert under._target_counts(None, counts, None).tolist() == [a, b], (a, b)
+
+
+@pytest.mark.parametrize("ratio", [1e308, float(np.finfo(float).max)])
+def test_a_huge_ratio_is_a_no_op(ratio):
+    X, y = np.zeros((68, 2)), np.repeat([0, 1], [7, 61])
+    for sampler in (RatioOverSampler, RatioUnderSampler):
+        _, y_res = sampler(imbalance_ratio=ratio, random_state=0).fit_resample(X, y)
+        assert np.bincount(y_res).tolist() == [7, 61]
+
+
+def test_under_sampling_with_replacement():
+    X = np.arange(110)[:, None]
+    y = np.repeat([0, 1], [100, 10])
+    sampler = RatioUnderSampler(replacement=True, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [10, 10]
+    repeats = [
+        len(
+            np.unique(
+                RatioUnderSampler(replacement=True, random_state=s)
+                .fit(X, y)
+                .sample_indices_[:10]
+            )
+        )  # fmt: skip
+        for s in range(20)
+    ]
+    assert min(repeats) < 10  # some draws repeat a row; without replacement never
+    assert (
+        len(np.unique(RatioUnderSampler(random_state=0).fit(X, y).sample_indices_))
+        == 20
+    )
