@@ -26,10 +26,12 @@ from sklearn.utils import Bunch
 from ._download import TIMEOUT, download_file, sha256_of_file
 from ._home import (
     DATA_ENV,
+    data_home_origin,
     ensure_writable_dir,
     get_cache_home,
     get_data_home,
     is_writable_dir,
+    removing_new_dirs_on_error,
 )
 from ._image_array import ImageArray
 from ._image_folder import image_files
@@ -148,7 +150,7 @@ def load_cifar10(*, subset="train", data_home=None, download=True, return_X_y=Fa
         data, target = _from_jpeg_folder(folder, parts)
         source = "cifar10-jpg"
     else:
-        data, target = _from_batches(home, parts, download, data_home is not None)
+        data, target = _from_batches(home, parts, download, data_home)
         source = _ARCHIVE
     if return_X_y:
         return data, target
@@ -186,14 +188,14 @@ def _from_jpeg_folder(folder, parts):
 
 
 # ------------------------------------------------------- the python batches
-def _from_batches(home, parts, download, explicit_home):
+def _from_batches(home, parts, download, data_home):
     directory = home / "cifar10"
     archive = directory / _ARCHIVE
     user_cache = get_cache_home() / "cifar10"
     cached = _read_cached(directory) or _read_cached(user_cache)
     if cached is None:
         if not archive.is_file():
-            _fetch_archive(home, directory, download, explicit_home)
+            _fetch_archive(home, directory, download, data_home)
         elif sha256_of_file(archive) != _SHA256:
             raise ValueError(
                 f"SHA-256 mismatch for '{archive}': expected {_SHA256}. The file "
@@ -209,36 +211,27 @@ def _from_batches(home, parts, download, explicit_home):
     return ImageArray(images)[rows], labels[rows].astype(np.int64)
 
 
-def _fetch_archive(home, directory, download, explicit_home):
-    if explicit_home:
-        origin = "the data_home argument"
-    else:
-        origin = f"${DATA_ENV}" if os.environ.get(DATA_ENV) else "the default"
+def _fetch_archive(home, directory, download, data_home):
     where = (
         f"Neither '{home / 'cifar10-jpg'}' (a folder of images per class) nor "
-        f"'{directory / _ARCHIVE}' exists (data home from {origin})"
+        f"'{directory / _ARCHIVE}' exists (data home from "
+        f"{data_home_origin(data_home)})"
     )
     if not download:
         raise FileNotFoundError(
             f"{where} and download=False. Put one of them there, pass data_home= "
             f"or set ${DATA_ENV} to a directory holding one, or pass download=True."
         )
-    new_dirs = [p for p in (directory, *directory.parents) if not p.exists()]
-    ensure_writable_dir(
-        directory,
-        hint=f"{where}; the archive must be downloaded there. Pass data_home= or "
-        f"set ${DATA_ENV} to a writable directory.",
-    )
-    try:
+    with removing_new_dirs_on_error(directory):
+        ensure_writable_dir(
+            directory,
+            hint=f"{where}; the archive must be downloaded there. Pass data_home= "
+            f"or set ${DATA_ENV} to a writable directory.",
+        )
         download_file(
             [CIFAR10_URL], directory, _ARCHIVE, _check_archive, what="CIFAR-10",
             timeout=_TIMEOUT,
         )  # fmt: skip
-    except OSError:
-        for path in new_dirs:  # deepest first; only removes empty ones
-            with contextlib.suppress(OSError):
-                path.rmdir()
-        raise
 
 
 def _check_archive(path, url):

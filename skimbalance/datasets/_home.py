@@ -5,9 +5,9 @@ Two directories matter:
 * the **data home** holds the original files (``<data home>/mnist/...``): the
   ``data_home`` argument, else the ``SKIMBALANCE_DATA`` environment variable,
   else ``~/skimbalance_data``;
-* the **cache home** holds parsed copies when the data home cannot be written
-  to: ``SKIMBALANCE_CACHE``, else ``$XDG_CACHE_HOME/skimbalance``, else
-  ``~/.cache/skimbalance``.
+* the **cache home** holds arrays unpacked from an archive (CIFAR-10's python
+  batches) when the data home cannot be written to: ``SKIMBALANCE_CACHE``, else
+  ``$XDG_CACHE_HOME/skimbalance``, else ``~/.cache/skimbalance``.
 
 A directory counts as writable only when the process may write to it *and* at
 least one of its write permission bits is set. The second condition matters
@@ -15,6 +15,7 @@ when running as root, which may write anywhere: a directory shared read-only
 by ``chmod a-w`` is then still left alone.
 """
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -143,3 +144,25 @@ def ensure_writable_dir(path, *, hint=""):
         message = f"Cannot write to the directory '{path}' ({reason})."
         raise PermissionError(f"{message} {hint}".strip())
     return path
+
+
+def data_home_origin(data_home):
+    """Where the data home came from, for messages: the argument, the
+    environment variable, or the default."""
+    if data_home is not None:
+        return "the data_home argument"
+    return f"${DATA_ENV}" if os.environ.get(DATA_ENV) else "the default"
+
+
+@contextlib.contextmanager
+def removing_new_dirs_on_error(directory):
+    """Remove the (empty) directories this block creates for ``directory`` if
+    it raises: a failed download leaves no empty folders behind."""
+    new_dirs = [p for p in (directory, *directory.parents) if not p.exists()]
+    try:
+        yield
+    except BaseException:
+        for path in new_dirs:  # deepest first; only removes empty ones
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise

@@ -2,18 +2,15 @@
 
 The four IDX files live in ``<data home>/mnist/`` under their canonical names,
 gzipped (``train-images-idx3-ubyte.gz``) or not (``train-images-idx3-ubyte``).
-Missing files are downloaded from :data:`MNIST_MIRRORS`. Every file is checked
-against the SHA-256 of its decompressed bytes, then the parsed arrays are cached
-as ``.npz`` files so that later loads skip decompression and hashing.
+Missing files are downloaded from :data:`MNIST_MIRRORS`. Every load checks each
+file against the SHA-256 of its decompressed bytes (0.2 s for the training
+set), so what is returned is always the original data; nothing is cached.
 """
 
-import contextlib
 import gzip
 import hashlib
 import math
 import os
-import tempfile
-import zipfile
 import zlib
 from pathlib import Path
 
@@ -23,10 +20,10 @@ from sklearn.utils import Bunch
 from ._download import TIMEOUT, download_file
 from ._home import (
     DATA_ENV,
+    data_home_origin,
     ensure_writable_dir,
-    get_cache_home,
     get_data_home,
-    is_writable_dir,
+    removing_new_dirs_on_error,
 )
 
 __all__ = ["load_mnist", "MNIST_MIRRORS"]
@@ -40,7 +37,6 @@ MNIST_MIRRORS = (
 )
 
 _TIMEOUT = TIMEOUT  # seconds, per connection attempt and per read
-_CACHE_VERSION = 1  # bump when the cache layout changes
 
 # SHA-256 of the decompressed files.
 _SHA256 = {
@@ -181,94 +177,29 @@ def _download(name, kind, directory, mirrors):
     )
 
 
-def _cache_name(subset, directory, sources):
-    """Cache file name, keyed on the source files' identity and checksums."""
-    slot = hashlib.sha256(str(directory).encode()).hexdigest()[:12]
-    parts = [_CACHE_VERSION]
-    for name in _SUBSETS[subset][:2]:
-        st = os.stat(sources[name])
-        parts.append(
-            (name, _SHA256[name], str(sources[name]), st.st_size, st.st_mtime_ns)
+def _download_missing(missing, kinds, directory, listed, ways):
+    """Download every missing file; if any fails, one OSError names them all."""
+    arrays, failures = {}, []
+    for name in missing:
+        try:
+            arrays[name] = _download(name, kinds[name], directory, MNIST_MIRRORS)
+        except OSError as exc:
+            failures.append(str(exc))
+    if failures:
+        raise OSError(
+            f"Could not download the missing MNIST file(s) {listed} into "
+            f"'{directory}'. {ways} (the canonical gzipped IDX files).\n"
+            + "\n".join(failures)
         )
-    key = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
-    return f"mnist-{subset}-{slot}-", f"mnist-{subset}-{slot}-{key}.npz"
-
-
-def _read_cache(path, n):
-    """Return cached ``(images, labels)`` or None if absent or invalid."""
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            images, labels = archive["images"], archive["labels"]
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        return None  # absent, truncated, or failing its zip CRC-32
-    if (
-        images.dtype != np.uint8
-        or labels.dtype != np.uint8
-        or images.shape != (n, *_IMAGE_SHAPE[1:])
-        or labels.shape != (n,)
-        or labels.max() > 9
-    ):
-        return None
-    return images, labels
-
-
-def _write_cache(directory, prefix, filename, images, labels):
-    """Atomically store the arrays; on failure leave no file behind."""
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".mnist-", suffix=".part")
-    except OSError:
-        return  # caching is an optimisation; loading still works without it
-    try:
-        with os.fdopen(fd, "wb") as out:
-            np.savez(out, images=images, labels=labels)
-        os.chmod(tmp, 0o644)
-        # No fsync: a torn file fails the zip CRC-32 check and is rebuilt.
-        os.replace(tmp, directory / filename)
-    except OSError:
-        return
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    for stale in directory.glob(f"{prefix}*.npz"):
-        if stale.name != filename:
-            with contextlib.suppress(OSError):
-                stale.unlink()
-
-
-def _load_subset(subset, directory, sources, fresh):
-    """Return ``(images, labels)`` as uint8 for "train" or "test"."""
-    images_name, labels_name, n = _SUBSETS[subset]
-    prefix, filename = _cache_name(subset, directory, sources)
-    user_cache = get_cache_home() / "mnist"
-    for cache_dir in (directory, user_cache):
-        cached = _read_cache(cache_dir / filename, n)
-        if cached is not None:
-            return cached
-    arrays = []
-    for name, kind in ((images_name, "images"), (labels_name, "labels")):
-        if name in fresh:
-            arrays.append(fresh[name])
-            continue
-        path = sources[name]
-        arrays.append(
-            _decode(_read(path, path, _REDOWNLOAD), name, kind, path, _REDOWNLOAD)
-        )
-    images, labels = arrays
-    cache_dir = directory if is_writable_dir(directory) else user_cache
-    _write_cache(cache_dir, prefix, filename, images, labels)
-    return images, labels
+    return arrays
 
 
 def load_mnist(*, subset="train", data_home=None, download=True, return_X_y=False):
     """Load the MNIST handwritten digits as float32 features in [0, 1].
 
     The original IDX files are read from ``<data home>/mnist/`` (gzipped or
-    not, under their canonical names), downloaded there if missing, checked
-    against their published SHA-256 and cached in parsed form: in the data
-    home when it is writable, else in the user cache directory
-    (``SKIMBALANCE_CACHE``, else ``$XDG_CACHE_HOME/skimbalance``, else
-    ``~/.cache/skimbalance``).
+    not, under their canonical names), downloaded there if missing, and
+    checked against their published SHA-256 at every load.
 
     Parameters
     ----------
@@ -341,57 +272,44 @@ def load_mnist(*, subset="train", data_home=None, download=True, return_X_y=Fals
             f"The 'subset' parameter of load_mnist must be one of "
             f"{sorted(_SUBSET_PARTS)}; got {subset!r}."
         )
-    if data_home is not None:
-        origin = "the data_home argument"
-    elif os.environ.get(DATA_ENV):
-        origin = f"${DATA_ENV}"
-    else:
-        origin = "the default"
-    home = get_data_home(data_home)
-    directory = home / "mnist"
-    parts = _SUBSET_PARTS[subset]
+    origin = data_home_origin(data_home)
+    directory = get_data_home(data_home) / "mnist"
     names = [
         (name, kind)
-        for part in parts
+        for part in _SUBSET_PARTS[subset]
         for name, kind in zip(_SUBSETS[part][:2], ("images", "labels"))
     ]
     sources = {name: _find(directory, name) for name, _ in names}
     missing = [name for name, _ in names if sources[name] is None]
-    fresh = {}
+    ways = (
+        f"Copy the files there, pass data_home= or set ${DATA_ENV} to a directory "
+        "whose mnist/ subdirectory holds them"
+    )
+    arrays = {}
     if missing:
         listed = ", ".join(f"'{name}.gz'" for name in missing)
+        where = f"in '{directory}' (data home from {origin})"
         if not download:
             raise FileNotFoundError(
-                f"MNIST file(s) {listed} not found (gzipped or not) in "
-                f"'{directory}' (data home from {origin}) and download=False. "
-                f"Copy the files there, pass data_home= or set ${DATA_ENV} to "
-                "a directory whose mnist/ subdirectory holds them, or pass "
-                "download=True to fetch them."
+                f"MNIST file(s) {listed} not found (gzipped or not) {where} and "
+                f"download=False. {ways}, or pass download=True to fetch them."
             )
-        new_dirs = [p for p in (directory, *directory.parents) if not p.exists()]
-        ensure_writable_dir(
-            directory,
-            hint=f"MNIST file(s) {listed} must be downloaded there (data home "
-            f"from {origin}). Pass data_home= or set ${DATA_ENV} to a "
-            "writable directory, or copy the files there yourself.",
-        )
-        mirrors = tuple(MNIST_MIRRORS)
-        try:
-            for name, kind in names:
-                if name in missing:
-                    fresh[name] = _download(name, kind, directory, mirrors)
-                    sources[name] = directory / f"{name}.gz"
-        except OSError:
-            for path in new_dirs:  # deepest first; only removes empty ones
-                with contextlib.suppress(OSError):
-                    path.rmdir()
-            raise
-    loaded = [_load_subset(part, directory, sources, fresh) for part in parts]
-    if len(loaded) == 1:
-        images, labels = loaded[0]
-    else:
-        images = np.concatenate([im for im, _ in loaded])
-        labels = np.concatenate([lab for _, lab in loaded])
+        with removing_new_dirs_on_error(directory):
+            ensure_writable_dir(
+                directory,
+                hint=f"MNIST file(s) {listed} must be downloaded there (data home "
+                f"from {origin}). Pass data_home= or set ${DATA_ENV} to a writable "
+                "directory, or copy the files there yourself.",
+            )
+            arrays = _download_missing(missing, dict(names), directory, listed, ways)
+    for name, kind in names:
+        if name not in arrays:
+            path = sources[name]
+            arrays[name] = _decode(
+                _read(path, path, _REDOWNLOAD), name, kind, path, _REDOWNLOAD
+            )
+    images = np.concatenate([arrays[n] for n, kind in names if kind == "images"])
+    labels = np.concatenate([arrays[n] for n, kind in names if kind == "labels"])
     X = np.divide(images.reshape(len(images), -1), np.float32(255), dtype=np.float32)
     y = labels.astype(np.int64)
     if return_X_y:

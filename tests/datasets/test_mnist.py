@@ -83,10 +83,6 @@ def _gunzipped(name):
     return gzip.decompress((REAL_DIR / f"{name}.gz").read_bytes())
 
 
-def _npz(directory):
-    return sorted(p.name for p in Path(directory).glob("*.npz"))
-
-
 def _count_decodes(monkeypatch):
     calls = []
     original = _mnist._decode
@@ -118,7 +114,7 @@ def test_train_bunch(train):
 def test_return_X_y_matches_bunch(train, monkeypatch):
     calls = _count_decodes(monkeypatch)
     X, y = load_mnist(return_X_y=True)
-    assert calls == []  # the second load of the training set hits the cache
+    assert calls == list(_mnist._SUBSETS["train"][:2])  # verified at every load
     np.testing.assert_array_equal(X, train.data)
     np.testing.assert_array_equal(y, train.target)
 
@@ -140,52 +136,13 @@ def test_invalid_subset(subset):
         load_mnist(subset=subset)
 
 
-def test_read_only_home_caches_in_user_cache(module_cache, train):
-    # /work/shared/datasets is read-only: the module fixture cached there.
-    if _mnist.is_writable_dir(REAL_DIR):
-        pytest.skip(f"{REAL_DIR} is writable")
-    assert any(n.startswith("mnist-train-") for n in _npz(module_cache / "mnist"))
-
-
-# --------------------------------------------------------------- the cache
-def test_cache_in_writable_data_home(split_home, real_test, monkeypatch):
-    first = load_mnist(subset="test", data_home=split_home, return_X_y=True)
-    assert len(_npz(split_home / "mnist")) == 1
-    calls = _count_decodes(monkeypatch)
-    second = load_mnist(subset="test", data_home=split_home, return_X_y=True)
-    assert calls == []  # served from the cache
-    for a, b, c in zip(first, second, real_test):
-        np.testing.assert_array_equal(a, b)
-        np.testing.assert_array_equal(a, c)
-
-
-def test_cache_in_user_cache_when_home_read_only(split_home, tmp_path, monkeypatch):
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("SKIMBALANCE_CACHE", str(cache))
-    (split_home / "mnist").chmod(0o555)  # root may still write: bits decide
+def test_nothing_is_written_beside_the_files(split_home):
+    before = sorted(p.name for p in (split_home / "mnist").iterdir())
     load_mnist(subset="test", data_home=split_home)
-    assert _npz(split_home / "mnist") == []
-    assert len(_npz(cache / "mnist")) == 1
-    calls = _count_decodes(monkeypatch)
-    X, _ = load_mnist(subset="test", data_home=split_home, return_X_y=True)
-    assert calls == [] and X.shape == (10000, 784)
+    assert sorted(p.name for p in (split_home / "mnist").iterdir()) == before
 
 
-def test_changed_source_invalidates_cache(split_home, real_test, monkeypatch):
-    load_mnist(subset="test", data_home=split_home)
-    old = _npz(split_home / "mnist")
-    # Same content, different compression: a new source, so a new cache.
-    labels = split_home / "mnist" / f"{TEST_FILES[1]}.gz"
-    labels.write_bytes(gzip.compress(_gunzipped(TEST_FILES[1]), compresslevel=1))
-    calls = _count_decodes(monkeypatch)
-    X, y = load_mnist(subset="test", data_home=split_home, return_X_y=True)
-    assert calls == list(TEST_FILES)
-    new = _npz(split_home / "mnist")
-    assert len(new) == 1 and new != old  # the stale cache was removed
-    np.testing.assert_array_equal(y, real_test[1])
-
-
-def test_corrupted_source_not_served_from_cache(split_home):
+def test_a_changed_file_is_never_served(split_home):
     load_mnist(subset="test", data_home=split_home)
     raw = bytearray(_gunzipped(TEST_FILES[1]))
     raw[100] = (raw[100] + 1) % 10
@@ -193,28 +150,6 @@ def test_corrupted_source_not_served_from_cache(split_home):
     labels.write_bytes(gzip.compress(bytes(raw)))
     with pytest.raises(ValueError, match=f"SHA-256 mismatch.*expected {LABELS_SHA}"):
         load_mnist(subset="test", data_home=split_home)
-
-
-@pytest.mark.parametrize("damage", ["flip", "truncate", "garbage"])
-def test_corrupted_cache_is_rebuilt(split_home, real_test, damage, monkeypatch):
-    load_mnist(subset="test", data_home=split_home)
-    (name,) = _npz(split_home / "mnist")
-    cache = split_home / "mnist" / name
-    data = bytearray(cache.read_bytes())
-    if damage == "flip":
-        data[len(data) // 2] ^= 0xFF
-    elif damage == "truncate":
-        del data[len(data) // 2 :]
-    else:
-        data = b"not a zip file"
-    cache.write_bytes(bytes(data))
-    calls = _count_decodes(monkeypatch)
-    X, y = load_mnist(subset="test", data_home=split_home, return_X_y=True)
-    assert calls == list(TEST_FILES)  # rebuilt from the sources
-    np.testing.assert_array_equal(X, real_test[0])
-    np.testing.assert_array_equal(y, real_test[1])
-    assert _npz(split_home / "mnist") == [name]
-    assert cache.stat().st_size > 1000  # rewritten
 
 
 # ----------------------------------------------------------- local files
@@ -270,7 +205,6 @@ def test_damaged_local_file(split_home, filename, content, message):
     (split_home / "mnist" / filename).write_bytes(content())
     with pytest.raises(ValueError, match=message):
         load_mnist(subset="test", data_home=split_home)
-    assert _npz(split_home / "mnist") == []
 
 
 def test_missing_files_without_download(tmp_path):
@@ -360,6 +294,18 @@ def test_download_falls_back_to_next_mirror(tmp_path, mirrors, server):
         f"{n}.gz" for n in TEST_FILES
     )  # no partial or corrupt leftovers
     assert _sha_of_gz(tmp_path / "mnist" / f"{TEST_FILES[1]}.gz") == LABELS_SHA
+
+
+def test_offline_download_names_every_missing_file_and_both_ways(tmp_path, mirrors):
+    mirrors("missing")
+    with pytest.raises(
+        OSError,
+        match=r"(?s)missing MNIST file\(s\) 't10k-images-idx3-ubyte\.gz', "
+        r"'t10k-labels-idx1-ubyte\.gz' into .*pass data_home= or set "
+        r"\$SKIMBALANCE_DATA .*t10k-images.*404.*t10k-labels.*404",
+    ):
+        load_mnist(subset="test", data_home=tmp_path / "home")
+    assert not (tmp_path / "home").exists()
 
 
 def test_download_all_mirrors_fail(tmp_path, mirrors):
