@@ -14,7 +14,8 @@ import pytest
 
 from skimbalance.utils._public import public_objects
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+REPO = Path(__file__).resolve().parents[1]
+DOCS = REPO / "docs"
 DOCUMENTED = [
     (module, name, obj)
     for module, name, obj in public_objects()
@@ -87,3 +88,22 @@ def test_docstring_documents_every_parameter_with_its_default(cls):
             isinstance(default, (int, float))
             and float(documented.group(1).replace("_", "")) == default
         ), f"{cls.__name__}.{name}: documented {documented.group(1)}, is {shown}"
+
+
+# ------------------------------------------------------- the user guide runs
+GUIDE = sorted((DOCS / "user_guide").glob("*.md"))
+_PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
+
+
+def test_the_guide_has_code_to_run():
+    assert sum(len(_PYTHON_BLOCK.findall(p.read_text())) for p in GUIDE) >= 10
+
+
+@pytest.mark.parametrize("page", GUIDE, ids=[p.stem for p in GUIDE])
+def test_every_python_block_of_the_guide_runs_as_written(page, monkeypatch):
+    """The ```python blocks of a page run in order in one namespace, from the
+    repository root, offline (``{code-block}`` fences are shown, not run)."""
+    monkeypatch.chdir(REPO)
+    namespace = {"__name__": "__main__"}
+    for i, block in enumerate(_PYTHON_BLOCK.findall(page.read_text())):
+        exec(compile(block, f"{page.name}, block {i + 1}", "exec"), namespace)
