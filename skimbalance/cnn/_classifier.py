@@ -461,13 +461,13 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         if self.normalize == "auto":
             transform = InputTransform(examples)
             return channel_stats(feed, positions, transform, self.predict_batch_size)
-        mean, std = IMAGENET_STATS if self.normalize == "imagenet" else self.normalize
+        given = IMAGENET_STATS if self.normalize == "imagenet" else self.normalize
         channels = examples.input_shape[0]
         try:
             mean, std = (
-                np.broadcast_to(np.asarray(v, float), (channels,)) for v in (mean, std)
+                np.broadcast_to(np.asarray(v, float), (channels,)) for v in given
             )
-        except ValueError:
+        except (ValueError, TypeError):
             mean = std = None
         if mean is None or not (np.isfinite(mean).all() and (std > 0).all()):
             raise ValueError(

@@ -34,8 +34,8 @@ def check_image_size(image_size):
     """``(height, width)`` from an int, a pair of ints or None."""
     if image_size is None:
         return None
-    if isinstance(image_size, numbers.Integral) and not isinstance(image_size, bool):
-        image_size = (image_size, image_size)
+    if isinstance(image_size, numbers.Integral) and image_size >= 1:
+        return check_shape((image_size, image_size), "image_size")
     return check_shape(
         image_size, "image_size", length=2,
         expected="None, a positive int or a (height, width) pair of positive ints",
