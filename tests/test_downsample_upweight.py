@@ -1,7 +1,5 @@
 """Tests of DownsampleUpweightClassifier."""
 
-import pickle
-
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -306,13 +304,3 @@ def test_clone_and_nested_params():
     assert copy.estimator is not model.estimator
     assert copy.get_params()["estimator__C"] == 0.5
     assert copy.factor == 4
-
-
-def test_pickle_round_trip(fitted, rare_positives):
-    _, model = fitted
-    _, X_test, _, _ = rare_positives
-    restored = pickle.loads(pickle.dumps(model))
-    np.testing.assert_array_equal(
-        restored.predict_proba(X_test), model.predict_proba(X_test)
-    )
-    np.testing.assert_array_equal(restored.sample_indices_, model.sample_indices_)

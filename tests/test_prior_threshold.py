@@ -301,16 +301,6 @@ def test_clone_and_nested_params(binary_imbalanced):
     assert cloned.estimator_.C == 0.01 and not hasattr(clf, "estimator_")
 
 
-def test_pickle_fitted(multiclass_fitted):
-    clf, X_test = multiclass_fitted
-    restored = pickle.loads(pickle.dumps(clf))
-    np.testing.assert_array_equal(
-        restored.predict_proba(X_test), clf.predict_proba(X_test)
-    )
-    np.testing.assert_array_equal(restored.priors_, clf.priors_)
-    np.testing.assert_array_equal(restored.classes_, clf.classes_)
-
-
 def test_not_fitted_raises(gaussian_shift):
     from sklearn.exceptions import NotFittedError
 

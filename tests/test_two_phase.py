@@ -1,7 +1,5 @@
 """Tests of TwoPhaseClassifier: pre-train on resampled data, fine-tune the head."""
 
-import pickle
-
 import numpy as np
 import pytest
 from imblearn.over_sampling import SMOTE
@@ -230,35 +228,21 @@ def test_sample_weight_changes_the_model(data):
 # -- errors --------------------------------------------------------------------------
 
 
-def test_sampler_without_fit_resample(data):
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"sampler": LogisticRegression()}, r"'sampler' .* implementing 'fit_resample'"),
+        ({"estimator": LogisticRegression()}, r"'estimator' .* and 'fine_tune'"),
+        ({"finetune_lr_factor": 0}, r"'finetune_lr_factor' .* range \(0\.0, inf\)"),
+        ({"finetune_lr_factor": -0.1}, r"'finetune_lr_factor' .*Got -0\.1"),
+        ({"finetune_max_iter": 0}, r"'finetune_max_iter' .* \[1, inf\) or None"),
+        ({"finetune_layers": "all"}, r"'finetune_layers' .* among \{'head'\}"),
+    ],
+)
+def test_invalid_parameters(data, params, match):
     X, y = data
-    model = TwoPhaseClassifier(_mlp(), LogisticRegression())
-    with pytest.raises(
-        InvalidParameterError,
-        match=r"'sampler' parameter .* implementing 'fit_resample'",
-    ):
-        model.fit(X, y)
-
-
-def test_estimator_without_fine_tune(data):
-    X, y = data
-    model = TwoPhaseClassifier(LogisticRegression(), RatioOverSampler())
-    with pytest.raises(
-        InvalidParameterError,
-        match=r"'estimator' parameter .* 'predict_proba' and 'fine_tune'",
-    ):
-        model.fit(X, y)
-
-
-@pytest.mark.parametrize("factor", [0, -0.1])
-def test_finetune_lr_factor_must_be_positive(data, factor):
-    X, y = data
-    model = TwoPhaseClassifier(_mlp(), RatioOverSampler(), finetune_lr_factor=factor)
-    msg = (
-        r"The 'finetune_lr_factor' parameter of TwoPhaseClassifier must be a float "
-        r"in the range \(0\.0, inf\)"
-    )
-    with pytest.raises(InvalidParameterError, match=msg):
+    model = TwoPhaseClassifier(_mlp(), RatioOverSampler()).set_params(**params)
+    with pytest.raises(InvalidParameterError, match=match):
         model.fit(X, y)
 
 
@@ -284,33 +268,6 @@ def test_sample_weight_length_checked_before_training(data, delta):
         model.fit(X, y, sample_weight=np.ones(len(y) + delta))
 
 
-def test_finetune_max_iter_must_be_positive(data):
-    X, y = data
-    model = TwoPhaseClassifier(_mlp(), RatioOverSampler(), finetune_max_iter=0)
-    with pytest.raises(
-        InvalidParameterError,
-        match=r"'finetune_max_iter' parameter .* \[1, inf\) or None",
-    ):
-        model.fit(X, y)
-
-
-def test_finetune_layers_options(data):
-    X, y = data
-    model = TwoPhaseClassifier(_mlp(), RatioOverSampler(), finetune_layers="all")
-    with pytest.raises(
-        InvalidParameterError, match=r"'finetune_layers' parameter .* among \{'head'\}"
-    ):
-        model.fit(X, y)
-
-
-def test_unfitted_predict_raises(data):
-    X, _ = data
-    from sklearn.exceptions import NotFittedError
-
-    with pytest.raises(NotFittedError):
-        TwoPhaseClassifier(_mlp(), RatioOverSampler()).predict(X)
-
-
 # -- sklearn API ---------------------------------------------------------------------
 
 
@@ -333,10 +290,3 @@ def test_get_params_set_params_clone_nested():
     assert copy.get_params()["estimator__max_iter"] == 5
     assert copy.get_params()["sampler__imbalance_ratio"] == 4
     assert copy.get_params()["finetune_lr_factor"] == 0.5
-
-
-def test_pickle_round_trip(fitted, data):
-    X, _ = data
-    restored = pickle.loads(pickle.dumps(fitted))
-    np.testing.assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
-    np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))

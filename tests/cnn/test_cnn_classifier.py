@@ -14,8 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
 
 from skimbalance.cnn import CNNClassifier, _loop
 from skimbalance.nets import MLP
@@ -239,16 +237,6 @@ class TestLabels:
         CNNClassifier(**fast_params, random_state=0).fit(X, y)
         assert capsys.readouterr().out == ""
 
-    def test_predict_proba_before_fit_raises(self, digits):
-        X, _ = digits
-        with pytest.raises(NotFittedError):
-            CNNClassifier().predict_proba(X)
-
-    def test_predict_before_fit_raises(self, digits):
-        X, _ = digits
-        with pytest.raises(NotFittedError):
-            CNNClassifier().predict(X)
-
 
 # --------------------------------------------------------------------- budget
 class TestBudget:
@@ -460,15 +448,6 @@ class TestReliability:
             now = np.random.get_state()  # noqa: NPY002
             np.testing.assert_array_equal(now[1], numpy_state[1])
 
-    def test_pickle_round_trip(self, fitted_mlp, digits):
-        X, y = digits
-        loaded = pickle.loads(pickle.dumps(fitted_mlp))
-        np.testing.assert_array_equal(
-            loaded.predict_proba(X), fitted_mlp.predict_proba(X)
-        )
-        np.testing.assert_array_equal(loaded.predict(X), fitted_mlp.predict(X))
-        assert loaded.n_iter_ == fitted_mlp.n_iter_
-
     def test_pickled_estimator_continues_identically(self, digits, fast_params):
         X, y = digits
         clf = CNNClassifier(**fast_params, random_state=0).fit(X, y)
@@ -502,21 +481,6 @@ class TestReliability:
         assert (loaded.n_features_in_, loaded.n_iter_) == (64, clf.n_iter_)
         loaded.partial_fit(X, y)  # continues from the loaded weights
         assert loaded.n_iter_ == clf.n_iter_ + 10
-
-    def test_clone_is_unfitted_with_same_params(self, fitted_mlp):
-        cloned = clone(fitted_mlp)
-        assert cloned.get_params() == fitted_mlp.get_params()
-        assert not any(k.endswith("_") and not k.startswith("__") for k in vars(cloned))
-        with pytest.raises(NotFittedError):
-            cloned.predict_proba(np.zeros((1, 64), dtype=np.float32))
-
-    def test_init_only_stores_parameters(self):
-        module = MLP(input_shape=(4,), n_classes=2)
-        clf = CNNClassifier(module, lr=-1.0, loss="nonsense", input_shape=(3, 3))
-        assert clf.module is module
-        assert clf.lr == -1.0 and clf.loss == "nonsense"
-        assert clf.input_shape == (3, 3)
-        assert set(vars(clf)) == set(clf.get_params())
 
     @pytest.mark.parametrize("layout", ["float32", "float64", "nd"])
     def test_caller_data_not_modified(self, layout, digits, fast_params):
@@ -662,30 +626,6 @@ class TestErrors:
             "ldam",
         ):
             assert repr(name) in str(info.value)
-
-    @pytest.mark.parametrize(
-        "param, value",
-        [
-            ("lr", 0),
-            ("lr", -0.1),
-            ("max_iter", 0),
-            ("max_epochs", 0),
-            ("batch_size", 0),
-            ("momentum", 1.0),
-            ("weight_decay", -1e-4),
-            ("lr_schedule", "cosine"),
-            ("class_weight", "inverse"),
-            ("batch_sampling", "random"),
-            ("validation_fraction", 1.0),
-            ("validation_fraction", 0.0),
-            ("predict_batch_size", 0),
-        ],
-    )
-    def test_invalid_parameter(self, param, value, digits, fast_params):
-        X, y = digits
-        clf = CNNClassifier(**fast_params).set_params(**{param: value})
-        with pytest.raises(ValueError, match=f"'{param}' parameter of CNNClassifier"):
-            clf.fit(X, y)
 
     def test_lr_message(self, digits, fast_params):
         X, y = digits

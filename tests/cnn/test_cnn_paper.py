@@ -118,8 +118,3 @@ class TestPaperClassifiers:
             optimizer.param_groups[0]["weight_decay"]
             == PAPER_DEFAULTS[cls]["weight_decay"]
         )
-
-    def test_invalid_parameter_names_the_class(self, cls, digits):
-        X, y = digits
-        with pytest.raises(ValueError, match=f"'lr' parameter of {cls.__name__}"):
-            cls(lr=-1.0).fit(X, y)

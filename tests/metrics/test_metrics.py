@@ -372,31 +372,15 @@ def _check_cv_result(result):
         assert np.all(np.isfinite(values)), key
 
 
-def test_cross_validate_multiclass(digits):
+@pytest.mark.parametrize("binary", [False, True], ids=["multiclass", "binary"])
+def test_cross_validate(digits, binary):
     X, y = digits
+    if binary:
+        y = np.where(y == 3, "three", "other")
     result = cross_validate(
-        LogisticRegression(max_iter=500),
-        X,
-        y,
-        cv=StratifiedKFold(3),
-        scoring=imbalance_scorers(),
-        error_score="raise",
-    )
-    _check_cv_result(result)
-    assert result["test_roc_auc"].min() > 0.9
-
-
-def test_cross_validate_binary(digits):
-    X, y = digits
-    y_binary = np.where(y == 3, "three", "other")
-    result = cross_validate(
-        LogisticRegression(max_iter=500),
-        X,
-        y_binary,
-        cv=StratifiedKFold(3),
-        scoring=imbalance_scorers(),
-        error_score="raise",
-    )
+        LogisticRegression(max_iter=500), X, y, cv=StratifiedKFold(3),
+        scoring=imbalance_scorers(), error_score="raise",
+    )  # fmt: skip
     _check_cv_result(result)
     assert result["test_roc_auc"].min() > 0.9
 
