@@ -231,7 +231,7 @@ def test_sample_weight_changes_the_model(data):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"sampler": LogisticRegression()}, r"'sampler' .* implementing 'fit_resample'"),
+        ({"sampler": LogisticRegression()}, r"'sampler' .* 'fit_resample'"),
         ({"estimator": LogisticRegression()}, r"'estimator' .* and 'fine_tune'"),
         ({"finetune_lr_factor": 0}, r"'finetune_lr_factor' .* range \(0\.0, inf\)"),
         ({"finetune_lr_factor": -0.1}, r"'finetune_lr_factor' .*Got -0\.1"),
