@@ -186,7 +186,7 @@ def _cases(files):
         ("mask of another length", lambda: ImageArray(np.zeros((3, 1, 2, 2)))[np.ones(4, bool)], IndexError, r"boolean index of shape \(4,\)"),
         # -- networks and losses
         ("network name", lambda: build_network("vgg", input_shape=(1, 8, 8), n_classes=2), ValueError, r"Unknown module 'vgg'"),
-        ("focal gamma", lambda: FocalLoss(gamma=-1), ValueError, r"'gamma' parameter of FocalLoss.*gamma=-1"),
+        ("focal gamma", lambda: FocalLoss(gamma=-1), ValueError, r"'gamma' parameter of FocalLoss.*Got -1 instead"),
         ("LDAM without counts", lambda: LDAMLoss()(torch.zeros(2, 3), torch.tensor([0, 1])), ValueError, r"LDAMLoss needs class counts"),
     ]  # fmt: skip
 

@@ -688,10 +688,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
 
-if CNNClassifier.__doc__:  # None under python -OO
-    CNNClassifier.__doc__ = CNNClassifier.__doc__.replace(
-        "{parameters}", parameters_section(CNNClassifier)
-    )
+fill_docstring(CNNClassifier, {"{parameters}": parameters_section(CNNClassifier)})
 
 #: Docstring fragments of the training methods.
 _TRAINING_DOCS = {

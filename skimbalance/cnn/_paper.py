@@ -7,6 +7,7 @@ them; the Parameters sections are rendered from the shared descriptions in
 :mod:`skimbalance.cnn._params` with those defaults.
 """
 
+from ..utils._docstrings import fill_docstring
 from ._classifier import CNNClassifier
 from ._params import parameters_section
 
@@ -259,6 +260,5 @@ class ResNet10Classifier(_PaperNetClassifier):
 
 
 for _cls in (LeNet5Classifier, AllCNNClassifier, ResNet10Classifier):
-    if _cls.__doc__:  # None under python -OO
-        _cls.__doc__ = _cls.__doc__.replace("{parameters}", parameters_section(_cls))
+    fill_docstring(_cls, {"{parameters}": parameters_section(_cls)})
 del _cls

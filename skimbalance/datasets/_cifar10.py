@@ -22,6 +22,7 @@ import tempfile
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 from ._download import TIMEOUT, download_file, sha256_of_file
 from ._home import (
@@ -69,6 +70,15 @@ Technical report, University of Toronto, 2009.
 """
 
 
+@validate_params(
+    {
+        "subset": [StrOptions(set(_SUBSET_PARTS))],
+        "data_home": [str, os.PathLike, None],
+        "download": ["boolean"],
+        "return_X_y": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_cifar10(*, subset="train", data_home=None, download=True, return_X_y=False):
     """Load CIFAR-10 as a lazy ``(n, 3, 32, 32)`` uint8 image array.
 
@@ -138,11 +148,6 @@ def load_cifar10(*, subset="train", data_home=None, download=True, return_X_y=Fa
     >>> cifar.data.shape, cifar.source, cifar.target_names[cifar.target[0]]
     ((10000, 3, 32, 32), 'cifar10-jpg', np.str_('airplane'))
     """
-    if not isinstance(subset, str) or subset not in _SUBSET_PARTS:
-        raise ValueError(
-            "The 'subset' parameter of load_cifar10 must be one of "
-            f"{sorted(_SUBSET_PARTS)}; got {subset!r}."
-        )
     home = get_data_home(data_home)
     parts = _SUBSET_PARTS[subset]
     folder = home / "cifar10-jpg"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 from ._download import TIMEOUT, download_file
 from ._home import (
@@ -194,6 +195,15 @@ def _download_missing(missing, kinds, directory, listed, ways):
     return arrays
 
 
+@validate_params(
+    {
+        "subset": [StrOptions(set(_SUBSET_PARTS))],
+        "data_home": [str, os.PathLike, None],
+        "download": ["boolean"],
+        "return_X_y": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_mnist(*, subset="train", data_home=None, download=True, return_X_y=False):
     """Load the MNIST handwritten digits as float32 features in [0, 1].
 
@@ -267,11 +277,6 @@ def load_mnist(*, subset="train", data_home=None, download=True, return_X_y=Fals
     >>> mnist.data.shape, mnist.image_shape
     ((10000, 784), (1, 28, 28))
     """
-    if not isinstance(subset, str) or subset not in _SUBSET_PARTS:
-        raise ValueError(
-            f"The 'subset' parameter of load_mnist must be one of "
-            f"{sorted(_SUBSET_PARTS)}; got {subset!r}."
-        )
     origin = data_home_origin(data_home)
     directory = get_data_home(data_home) / "mnist"
     names = [

@@ -1,12 +1,14 @@
 """Base class and shared helpers for the imbalance-aware torch criteria."""
 
-import numbers
+from numbers import Real
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval
 from torch import nn
 
 from ..utils._docstrings import fill_docstring
+from ..utils._validation import check_parameter
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -35,30 +37,10 @@ def _fill_doc(obj):
 
 
 def _check_real(value, name, owner, *, low=None, high=None, closed="both"):
-    """Validate a real hyper-parameter and return it as a float.
-
-    ``closed`` is one of ``"both"``, ``"left"``, ``"right"``, ``"neither"``
-    and says which of ``low`` / ``high`` are allowed values.
-    """
-    left = "[" if closed in ("both", "left") else "("
-    right = "]" if closed in ("both", "right") else ")"
-    lo = "-inf" if low is None else low
-    hi = "inf" if high is None else high
-    interval = f"{left}{lo}, {hi}{right}"
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if ok:
-        value_f = float(value)
-        ok = not np.isnan(value_f)
-        if ok and low is not None:
-            ok = value_f >= low if left == "[" else value_f > low
-        if ok and high is not None:
-            ok = value_f <= high if right == "]" else value_f < high
-    if not ok:
-        raise ValueError(
-            f"The {name!r} parameter of {owner} must be a real number in the "
-            f"range {interval}; got {name}={value!r}."
-        )
-    return value_f
+    """A real hyper-parameter in the interval from ``low`` to ``high`` (``closed``
+    says which ends are allowed), as a float; scikit-learn's error otherwise."""
+    check_parameter(value, name, [Interval(Real, low, high, closed=closed)], owner)
+    return float(value)
 
 
 def _check_per_class(values, name, *, allow_zero):

@@ -85,7 +85,7 @@ class AllCNN(HeadedNetwork):
     def __init__(self, *, input_shape, n_classes, final_relu=True):
         super().__init__()
         channels, height, width = _check_image_shape(input_shape, "AllCNN")
-        n_classes = _check_positive_int(n_classes, "n_classes")
+        n_classes = _check_positive_int(n_classes, "n_classes", "AllCNN")
         self.input_shape = (channels, height, width)
         self.n_classes = n_classes
         self.final_relu = bool(final_relu)

@@ -1,10 +1,11 @@
 """What every network of this package shares: input checks and a named head."""
 
-import numbers
+from numbers import Integral
 
+from sklearn.utils._param_validation import Interval
 from torch import nn
 
-from ..utils._validation import check_shape
+from ..utils._validation import check_parameter, check_shape
 
 
 class HeadedNetwork(nn.Module):
@@ -38,10 +39,9 @@ class HeadedNetwork(nn.Module):
             yield from getattr(self, name).parameters()
 
 
-def _check_positive_int(value, name):
-    """Return ``value`` as an int, or raise if it is not a positive integer."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+def _check_positive_int(value, name, owner):
+    """Return ``value`` as an int, or scikit-learn's error naming it and ``owner``."""
+    check_parameter(value, name, [Interval(Integral, 1, None, closed="left")], owner)
     return int(value)
 
 

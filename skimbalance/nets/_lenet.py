@@ -95,7 +95,7 @@ class LeNet5(HeadedNetwork):
     def __init__(self, *, input_shape, n_classes, padding="auto"):
         super().__init__()
         channels, height, width = _check_image_shape(input_shape, "LeNet5")
-        n_classes = _check_positive_int(n_classes, "n_classes")
+        n_classes = _check_positive_int(n_classes, "n_classes", "LeNet5")
         if padding == "auto":
             padding = "valid" if min(height, width) >= 16 else "same"
         if padding not in _LENET_PADDINGS:

@@ -67,7 +67,9 @@ class MLP(HeadedNetwork):
         if isinstance(input_shape, numbers.Integral):
             input_shape = (input_shape,)
         try:
-            shape = tuple(_check_positive_int(s, "input_shape") for s in input_shape)
+            shape = tuple(
+                _check_positive_int(s, "input_shape", "MLP") for s in input_shape
+            )
         except (TypeError, ValueError):
             shape = ()
         if not shape:
@@ -75,10 +77,11 @@ class MLP(HeadedNetwork):
                 "input_shape must be a positive integer or a non-empty tuple of "
                 f"positive integers; got {input_shape!r}."
             )
-        n_classes = _check_positive_int(n_classes, "n_classes")
+        n_classes = _check_positive_int(n_classes, "n_classes", "MLP")
         try:
             sizes = tuple(
-                _check_positive_int(s, "hidden_layer_sizes") for s in hidden_layer_sizes
+                _check_positive_int(s, "hidden_layer_sizes", "MLP")
+                for s in hidden_layer_sizes
             )
         except (TypeError, ValueError):
             raise ValueError(

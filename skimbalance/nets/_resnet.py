@@ -112,8 +112,8 @@ class ResNet10(HeadedNetwork):
     def __init__(self, *, input_shape, n_classes, base_width=64, stem="auto"):
         super().__init__()
         channels, height, width = _check_image_shape(input_shape, "ResNet10")
-        n_classes = _check_positive_int(n_classes, "n_classes")
-        base_width = _check_positive_int(base_width, "base_width")
+        n_classes = _check_positive_int(n_classes, "n_classes", "ResNet10")
+        base_width = _check_positive_int(base_width, "base_width", "ResNet10")
         if stem not in _STEMS:
             raise ValueError(f"stem must be one of {list(_STEMS)}; got {stem!r}.")
         if stem == "auto":

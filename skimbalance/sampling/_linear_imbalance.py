@@ -37,7 +37,7 @@ class LinearImbalanceSampler(BaseImbalanceSampler):
         Which class gets which size: a random order, the lowest labels
         smallest, or every class listed from the smallest to the largest.
 
-    %(random_state)s
+    {random_state}
 
     Attributes
     ----------
@@ -47,7 +47,7 @@ class LinearImbalanceSampler(BaseImbalanceSampler):
     minority_classes_ : ndarray
         Classes smaller than ``n_max``, sorted.
 
-    %(fitted_attributes)s
+    {fitted_attributes}
 
     See Also
     --------

@@ -26,11 +26,11 @@ class RatioOverSampler(BaseImbalanceSampler):
         Largest allowed ratio of the biggest to the smallest class size after
         resampling; at least 1.
 
-    %(random_state)s
+    {random_state}
 
     Attributes
     ----------
-    %(fitted_attributes)s
+    {fitted_attributes}
 
     See Also
     --------

@@ -29,11 +29,11 @@ class RatioUnderSampler(BaseImbalanceSampler):
         imbalanced-learn's ``RandomUnderSampler(replacement=True)``): a
         bootstrap sample, which may repeat some and skip others.
 
-    %(random_state)s
+    {random_state}
 
     Attributes
     ----------
-    %(fitted_attributes)s
+    {fitted_attributes}
 
     See Also
     --------

@@ -44,14 +44,14 @@ class StepImbalanceSampler(BaseImbalanceSampler):
         protocol), the lowest labels (its CIFAR-10 protocol), or the given
         labels.
 
-    %(random_state)s
+    {random_state}
 
     Attributes
     ----------
     minority_classes_ : ndarray
         The minority classes, sorted.
 
-    %(fitted_attributes)s
+    {fitted_attributes}
 
     See Also
     --------

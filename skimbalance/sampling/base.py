@@ -273,8 +273,9 @@ def _draw_indices(y_encoded, counts, target, random_state, replacement=False):
 
 
 def fill_shared_docs(cls):
-    """Class decorator: replace ``%(name)s`` in the docstring by a shared fragment."""
-    return fill_docstring(cls, {f"%({k})s": v for k, v in _SHARED_DOCS.items()})
+    """Class decorator: replace ``{name}`` in the docstring by a shared fragment."""
+    return fill_docstring(cls, {"{" + k + "}": v for k, v in _SHARED_DOCS.items()})
+
 
 
 _SHARED_DOCS = {

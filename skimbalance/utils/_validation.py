@@ -3,6 +3,7 @@
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, column_or_1d
 
@@ -63,3 +64,23 @@ def check_shape(value, name, *, length=None, expected="a tuple of positive ints"
     ):
         raise ValueError(f"{name} must be {expected}; got {name}={value!r}.")
     return tuple(int(s) for s in shape)
+
+
+def check_parameter(value, name, constraints, owner):
+    """``value`` if it meets scikit-learn ``constraints`` (a list, as in
+    ``_parameter_constraints``), else sklearn's error naming ``name``, its
+    ``owner`` (the class or function) and the value.
+
+    >>> from numbers import Integral
+    >>> from sklearn.utils._param_validation import Interval
+    >>> positive = [Interval(Integral, 1, None, closed="left")]
+    >>> check_parameter(0, "n_classes", positive, "MLP")
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'n_classes' parameter \
+of MLP must be an int in the range [1, inf). Got 0 instead.
+    """
+    validate_parameter_constraints(
+        {name: constraints}, {name: value}, caller_name=owner
+    )
+    return value

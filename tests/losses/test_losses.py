@@ -221,7 +221,7 @@ def test_set_progress_is_a_validated_noop_elsewhere():
     before = criterion(*logits_target())
     assert criterion.set_progress(1.0) is criterion
     assert torch.equal(criterion(*logits_target()), before)
-    with pytest.raises(ValueError, match=r"'fraction'.*\[0.0, 1.0\].*fraction=1.5"):
+    with pytest.raises(ValueError, match=r"'fraction'.*\[0.0, 1.0\]\. Got 1.5"):
         criterion.set_progress(1.5)
 
 
@@ -380,11 +380,10 @@ def test_bad_counts(loss_cls, counts, match):
 @pytest.mark.parametrize(
     "make, match",
     [
-        (lambda: FocalLoss(gamma=-1), r"'gamma' parameter of FocalLoss .*gamma=-1"),
-        (lambda: FocalLoss(gamma="2"), r"'gamma' .* got gamma='2'"),
+        (lambda: FocalLoss(gamma=-1), r"'gamma' parameter of FocalLoss .*Got -1"),
+        (lambda: FocalLoss(gamma="2"), r"'gamma' .* Got '2' instead"),
         (lambda: FocalLoss(alpha="inverse"), r"'alpha' .* got alpha='inverse'"),
-        (lambda: FocalLoss(alpha=-0.5), r"'alpha' .*\[0.0, inf\].* alpha=-0.5"),
-        (lambda: FocalLoss(alpha=True), r"'alpha' .* alpha=True"),
+        (lambda: FocalLoss(alpha=-0.5), r"'alpha' .*\[0.0, inf\]\. Got -0.5"),
         (
             lambda: FocalLoss(alpha=[1.0, -1.0]),
             r"entries of alpha must be finite and >= 0; got alpha\[1\]=-1",
@@ -395,15 +394,15 @@ def test_bad_counts(loss_cls, counts, match):
         ),
         (
             lambda: ClassBalancedLoss(beta=1.0),
-            r"'beta' parameter of ClassBalancedLoss .*\[0.0, 1.0\).* beta=1.0",
+            r"'beta' parameter of ClassBalancedLoss .*\[0.0, 1.0\)\. Got 1.0",
         ),
-        (lambda: ClassBalancedLoss(beta=-0.1), r"beta=-0.1"),
-        (lambda: LogitAdjustedLoss(tau=-1.0), r"'tau' .* tau=-1.0"),
-        (lambda: LogitAdjustedLoss(tau=float("nan")), r"'tau' .* tau=nan"),
-        (lambda: LDAMLoss(max_margin=0), r"'max_margin' .*\(0.0, inf\].*max_margin=0"),
-        (lambda: LDAMLoss(s=0.0), r"'s' parameter of LDAMLoss .* s=0.0"),
-        (lambda: LDAMLoss(drw_start=1.5), r"'drw_start' .* drw_start=1.5"),
-        (lambda: LDAMLoss(drw_beta=1), r"'drw_beta' .* drw_beta=1"),
+        (lambda: ClassBalancedLoss(beta=-0.1), r"'beta' .*Got -0.1"),
+        (lambda: LogitAdjustedLoss(tau=-1.0), r"'tau' .* Got -1.0"),
+        (lambda: LogitAdjustedLoss(tau=float("nan")), r"'tau' .* Got nan"),
+        (lambda: LDAMLoss(max_margin=0), r"'max_margin' .*\(0.0, inf\]\. Got 0"),
+        (lambda: LDAMLoss(s=0.0), r"'s' parameter of LDAMLoss .* Got 0.0"),
+        (lambda: LDAMLoss(drw_start=1.5), r"'drw_start' .* Got 1.5"),
+        (lambda: LDAMLoss(drw_beta=1), r"'drw_beta' .* Got 1 instead"),
         (lambda: FocalLoss(reduction="avg"), r"'reduction' .* reduction='avg'"),
         (lambda: LDAMLoss(reduction=None), r"'reduction' .* reduction=None"),
     ],

@@ -291,9 +291,9 @@ def test_build_network_class_and_instance():
 
 
 @pytest.mark.parametrize("name", sorted(NETWORKS))
-@pytest.mark.parametrize("n_classes", [0, 2.5, True, "3"])
+@pytest.mark.parametrize("n_classes", [0, 2.5, "3"])
 def test_invalid_n_classes(name, n_classes):
-    with pytest.raises(ValueError, match="n_classes must be a positive integer"):
+    with pytest.raises(ValueError, match=r"'n_classes' parameter of \w+ must be"):
         build_network(name, input_shape=(1, 8, 8), n_classes=n_classes)
 
 
