@@ -125,6 +125,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "lr_schedule": [StrOptions(set(SCHEDULES))],
+        "schedule_length": [Interval(Integral, 1, None, closed="left"), None],
         "loss": [StrOptions(set(LOSSES)), torch.nn.Module],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "batch_sampling": [StrOptions({"shuffle", "class_aware"})],
@@ -155,6 +156,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         momentum=0.9,
         weight_decay=5e-4,
         lr_schedule="inv",
+        schedule_length=None,
         loss="cross_entropy",
         class_weight=None,
         batch_sampling="shuffle",
@@ -181,6 +183,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.momentum = momentum
         self.weight_decay = weight_decay
         self.lr_schedule = lr_schedule
+        self.schedule_length = schedule_length
         self.loss = loss
         self.class_weight = class_weight
         self.batch_sampling = batch_sampling
@@ -423,11 +426,11 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             self.max_iter if self.max_epochs is None else self.max_epochs * per_epoch
         )
         if kind == "fit":
-            return TrainingRun(budget, self.lr, self.lr_schedule, start, budget)
+            length = self.schedule_length or budget
+            return TrainingRun(budget, self.lr, self.lr_schedule, start, length)
         if kind == "epoch":
-            return TrainingRun(
-                per_epoch, self.lr, self.lr_schedule, start, self.max_iter
-            )
+            length = self.schedule_length or self.max_iter
+            return TrainingRun(per_epoch, self.lr, self.lr_schedule, start, length)
         return TrainingRun(
             n_updates, self.lr * lr_factor, self.lr_schedule, 0, n_updates
         )

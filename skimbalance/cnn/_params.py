@@ -60,6 +60,13 @@ PARAMETER_DOCS = {
         fits and :meth:`partial_fit` continue the schedule at ``t = n_iter_``;
         :meth:`fine_tune` restarts it over its own budget.""",
     ),
+    "schedule_length": (
+        "int or None",
+        """Updates the schedule spans (``T`` above). ``None``: the budget of each
+        fit. Set it to train in several warm-start fits under one schedule, e.g.
+        ``schedule_length=10000`` and ten fits of ``max_iter=1000``, evaluating
+        between them: the rates are those of one fit of 10000.""",
+    ),
     "loss": (
         "str or torch.nn.Module",
         """Criterion on logits: a name in :data:`skimbalance.losses.LOSSES`

@@ -356,3 +356,17 @@ def test_pad_crop_flip_moves_and_mirrors_each_image_on_its_own():
     assert len({bytes(o.flatten().tolist()) for o in out}) > 1  # not one shared draw
     again = PadCropFlip(padding=2)(images, torch.Generator().manual_seed(3))
     assert torch.equal(out, again)
+
+
+@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+def test_chunks_under_one_schedule_length(schedule, digits, fast_params):
+    """Warm-start fits of 5 updates with schedule_length=20 get the rates of
+    one fit of 20 (what the study does to record learning curves)."""
+    params = {**fast_params, "lr": 0.05, "lr_schedule": schedule, "random_state": 0}
+    chunked = CNNClassifier(
+        **{**params, "max_iter": 5}, schedule_length=20, warm_start=True
+    )
+    for _ in range(4):
+        chunked.fit(*digits)
+    whole = CNNClassifier(**{**params, "max_iter": 20}).fit(*digits)
+    assert event_lrs(chunked) == pytest.approx(event_lrs(whole), abs=1e-15)
