@@ -1,34 +1,119 @@
-"""Command line: ``skimbalance study [options]`` (also ``python -m skimbalance``)."""
+"""Command line: ``skimbalance study [options]`` (also ``python -m skimbalance``).
+
+Exit codes: 0 done; 2 bad arguments or a folder in use or of another study;
+1 a file or network error (a missing dataset offline, a full disk); 130
+interrupted (Ctrl-C or SIGTERM; rerun the same command to resume).
+"""
 
 import argparse
 import sys
 
 
 def _floats(text):
-    return [float(v) for v in text.split(",") if v]
+    values = []
+    for part in text.split(","):
+        part = part.strip()
+        if part:
+            try:
+                values.append(float(part))
+            except ValueError:
+                raise argparse.ArgumentTypeError(
+                    f"{part!r} is not a number (expected e.g. 10,100,1000)"
+                ) from None
+    return values
 
 
 def build_parser():
+    from . import __version__
+    from .study import ADDED_METHODS, LR_GRID, PAPER_DATASETS, PAPER_METHODS
+
     parser = argparse.ArgumentParser(prog="skimbalance")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     study = commands.add_parser(
         "study",
-        help="reproduce Buda et al. (2018): results.csv, report.md, plots",
-        description="Run the paper's protocol over a grid of imbalance settings.",
-    )
-    study.add_argument("--dataset", default="digits", help="digits (default) or mnist")
-    study.add_argument("--imbalance", default="step", help="step (default) or linear")
-    study.add_argument(
-        "--rho", type=_floats, default=[2, 10, 50], help="e.g. 10,100,1000"
-    )
-    study.add_argument(
-        "--mu", type=_floats, default=[0.2, 0.5, 0.8], help="e.g. 0.2,0.5"
+        help="compare the imbalance methods of Buda et al. (2018): results.csv, "
+        "report.md, figures",
+        description="Run the paper's protocol over a grid of imbalance settings, or "
+        "compare the methods on your own data as it is (--imbalance natural). "
+        "Rerunning a command resumes it.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     study.add_argument(
-        "--methods", default="paper", help="paper (default), all, or a comma list"
+        "--dataset",
+        default="digits",
+        help=f"one of {', '.join(PAPER_DATASETS)}, or a path: a folder of images per "
+        "class, or an .npz holding X and y",
     )
-    study.add_argument("--repeats", type=int, default=1)
-    study.add_argument("--max-iter", type=int, default=300, help="weight updates")
+    study.add_argument(
+        "--imbalance",
+        default="step",
+        choices=("step", "linear", "natural"),
+        help="the paper's step or linear imbalance, or the data as it is",
+    )
+    study.add_argument(
+        "--rho",
+        type=_floats,
+        default=[2, 10, 50],
+        help="imbalance ratios, comma separated (>= 1)",
+    )
+    study.add_argument(
+        "--mu",
+        type=_floats,
+        default=[0.2, 0.5, 0.8],
+        help="fractions of minority classes (step imbalance)",
+    )
+    study.add_argument(
+        "--methods",
+        default="paper",
+        help=f"'paper' ({', '.join(PAPER_METHODS)}), 'all' (adds "
+        f"{', '.join(ADDED_METHODS)}), or a comma list of those and "
+        "ros_ratio_<r> / rus_ratio_<r>",
+    )
+    study.add_argument(
+        "--repeats", type=int, default=1, help="repeats of each configuration"
+    )
+    study.add_argument(
+        "--folds",
+        type=int,
+        default=3,
+        help="cross-validation folds for your data without --test",
+    )
+    study.add_argument(
+        "--test",
+        default=None,
+        help="your own test folder or .npz, instead of cross-validation",
+    )
+    study.add_argument(
+        "--net",
+        default=None,
+        help="lenet5, allcnn, resnet10 or a torchvision.models name (default: "
+        "allcnn for cifar10, else lenet5)",
+    )
+    study.add_argument(
+        "--max-iter", type=int, default=300, help="weight updates per model"
+    )
+    study.add_argument(
+        "--lr-search",
+        default="none",
+        choices=("none", "test", "validation"),
+        help=f"try the base learning rates {', '.join(map(str, LR_GRID))} and keep "
+        "the best on the test set (the paper) or on a held-out tenth of training",
+    )
+    study.add_argument(
+        "--n-per-class",
+        type=int,
+        default=None,
+        help="examples per class before imbalance (mnist, cifar10: 5000)",
+    )
+    study.add_argument(
+        "--image-size",
+        type=int,
+        default=None,
+        help="resize the images of your folder to this size",
+    )
     study.add_argument("--seed", type=int, default=0)
     study.add_argument("--out", default="skimbalance-study", help="output folder")
     study.add_argument(
@@ -40,10 +125,16 @@ def build_parser():
     study.add_argument(
         "--scheduler",
         default=None,
-        help="Dask scheduler tcp://HOST:PORT: run on every worker thread of that"
-        " cluster (then --n-jobs is not used)",
+        help="Dask scheduler tcp://HOST:PORT: run on every worker thread of that "
+        "cluster (then --n-jobs is not used)",
     )
-    study.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
+    study.add_argument("--device", default="cpu", help="cpu, cuda or auto")
+    study.add_argument(
+        "--precision",
+        default="32",
+        choices=("32", "bf16", "16"),
+        help="the networks' arithmetic (mixed precision on a GPU)",
+    )
     study.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -52,19 +143,49 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     from .study import run_study
 
-    methods = (
-        args.methods if args.methods in ("paper", "all") else args.methods.split(",")
-    )
+    methods = args.methods
+    if methods not in ("paper", "all"):
+        methods = [m.strip() for m in methods.split(",") if m.strip()]
     try:
         results = run_study(
-            dataset=args.dataset, imbalance=args.imbalance, rhos=args.rho, mus=args.mu,
-            methods=methods, repeats=args.repeats, max_iter=args.max_iter,
-            seed=args.seed, out=args.out, n_jobs=args.n_jobs,
-            scheduler=args.scheduler, device=args.device, quiet=args.quiet,
-        )  # fmt: skip
+            dataset=args.dataset,
+            imbalance=args.imbalance,
+            rhos=args.rho,
+            mus=args.mu,
+            methods=methods,
+            repeats=args.repeats,
+            max_iter=args.max_iter,
+            seed=args.seed,
+            out=args.out,
+            net=args.net,
+            lr_search=args.lr_search,
+            folds=args.folds,
+            test=args.test,
+            n_per_class=args.n_per_class,
+            image_size=args.image_size,
+            n_jobs=args.n_jobs,
+            scheduler=args.scheduler,
+            device=args.device,
+            precision=args.precision,
+            quiet=args.quiet,
+        )
     except ValueError as exc:
         print(f"skimbalance study: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        message = " ".join(str(exc).split())  # one line, whatever the OS said
+        print(
+            f"skimbalance study: error: {type(exc).__name__}: {message}",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print(
+            "skimbalance study: interrupted; the model in training was not "
+            "recorded. Rerun the same command to resume.",
+            file=sys.stderr,
+        )
+        return 130
     print(f"{len(results)} result rows in {args.out}/results.csv")
     return 0
 

@@ -1,18 +1,33 @@
 """The study of Buda, Maki & Mazurowski (2018), end to end: ``run_study`` and the
-``skimbalance study`` command."""
+``skimbalance study`` command.
 
+One module a concern: :mod:`._methods` the method names, :mod:`._data` the
+datasets and networks, :mod:`._results` the results folder (columns, resume,
+lock), :mod:`._conclusions` the rules, :mod:`._report` and :mod:`._plots` the
+rendering, :mod:`._run` the protocol.
+"""
+
+from ._conclusions import check_conclusions, rank_methods
+from ._data import LR_GRID, PAPER_DATASETS, StudyData, load_study_data
 from ._methods import ADDED_METHODS, ALL_METHODS, PAPER_METHODS
 from ._plots import plot_study
-from ._report import check_conclusions, write_report
-from ._run import RESULT_COLUMNS, run_configuration, run_study, write_outputs
+from ._report import write_report
+from ._results import CURVE_COLUMNS, RESULT_COLUMNS
+from ._run import run_configuration, run_study, write_outputs
 
 __all__ = [
     "ADDED_METHODS",
     "ALL_METHODS",
+    "CURVE_COLUMNS",
+    "LR_GRID",
+    "PAPER_DATASETS",
     "PAPER_METHODS",
     "RESULT_COLUMNS",
+    "StudyData",
     "check_conclusions",
+    "load_study_data",
     "plot_study",
+    "rank_methods",
     "run_configuration",
     "run_study",
     "write_outputs",

@@ -6,14 +6,14 @@ matplotlib is imported inside :func:`plot_study` only, so the rest of the
 study works without it.
 """
 
-import math
 import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._report import CONFIG, describe_config, method_order, ratio_of
+from ._methods import method_order, ratio_method
+from ._results import CONFIG, describe_config, missing
 
 _FIGSIZE = (7, 4.5)
 _DPI = 110
@@ -50,15 +50,11 @@ def method_style(method):
     """``(colour, linestyle, marker)`` of a method; stable for unknown names."""
     if method in STYLES:
         return STYLES[method]
-    ratio = ratio_of(method)
+    ratio = ratio_method(method)
     if ratio is not None:
         return STYLES[ratio[0]]
     colour = _OTHER_COLOURS[zlib.crc32(str(method).encode()) % len(_OTHER_COLOURS)]
     return colour, "--", "."
-
-
-def _is_nan(value):
-    return isinstance(value, float) and math.isnan(value)
 
 
 def _summary(frame, metric, keys):
@@ -120,7 +116,7 @@ def _dataset_tag(dataset, datasets):
 def _vs_rho(results, out_dir, metric, imbalance, name):
     """Figures 3, 5 and 6: ``metric`` against rho, one file per dataset (and mu)."""
     frame = results[(results["imbalance"] == imbalance)]
-    frame = frame[frame["method"].map(ratio_of).isna()]
+    frame = frame[frame["method"].map(ratio_method).isna()]
     if frame.empty or metric not in frame.columns:
         return []
     summary = _summary(frame, metric, CONFIG + ["method"])
@@ -137,7 +133,7 @@ def _vs_rho(results, out_dir, metric, imbalance, name):
         ax.set_ylabel(_LABELS[metric])
         title = f"{dataset}, {imbalance} imbalance"
         stem = name
-        if not _is_nan(mu):
+        if not missing(mu):
             title += f", mu = {mu:g}"
             n_classes = _N_CLASSES.get(dataset)
             if n_classes:
@@ -151,7 +147,7 @@ def _vs_rho(results, out_dir, metric, imbalance, name):
 def _vs_minority(results, out_dir):
     """Figure 4: ROC AUC against the number of minority classes, per rho."""
     frame = results[(results["imbalance"] == "step") & (results["rho"] > 1)]
-    frame = frame[frame["method"].map(ratio_of).isna()]
+    frame = frame[frame["method"].map(ratio_method).isna()]
     if frame.empty:
         return []
     summary = _summary(frame, "roc_auc", CONFIG + ["method"])
@@ -161,9 +157,6 @@ def _vs_minority(results, out_dir):
         if group["mu"].nunique() < 2:
             continue
         n_classes = _N_CLASSES.get(dataset)
-        if "n_classes" in results.columns:
-            known = results.loc[results["dataset"] == dataset, "n_classes"].dropna()
-            n_classes = int(known.iloc[0]) if len(known) else n_classes
         group = group.copy()
         fig = _new_figure()
         ax = fig.add_subplot()
@@ -185,14 +178,14 @@ def _vs_minority(results, out_dir):
 
 def _partial_ratios(results, out_dir):
     """Figure 7: ROC AUC against the ratio reached by partial ROS and RUS."""
-    ratios = results["method"].map(ratio_of)
+    ratios = results["method"].map(ratio_method)
     if ratios.isna().all():
         return []
     summary = _summary(results, "roc_auc", CONFIG + ["method"])
     datasets = sorted(summary["dataset"].unique())
     paths = []
     for config, group in summary.groupby(CONFIG, dropna=False):
-        parsed = group["method"].map(ratio_of)
+        parsed = group["method"].map(ratio_method)
         if parsed.isna().all():
             continue
         dataset, imbalance, rho, mu = config
@@ -223,7 +216,7 @@ def _partial_ratios(results, out_dir):
         ax.set_ylabel(_LABELS["roc_auc"])
         title = f"Partial resampling: {describe_config(*config)}"
         stem = f"fig7_partial_ratios_rho{rho:g}"
-        stem += "_linear" if _is_nan(mu) else f"_mu{mu:g}"
+        stem += "_linear" if missing(mu) else f"_mu{mu:g}"
         path = out_dir / f"{stem}{_dataset_tag(dataset, datasets)}.png"
         paths.append(_finish(fig, ax, title, path))
     return paths
@@ -242,7 +235,7 @@ def _train_test(curves, out_dir):
         mask = np.ones(len(curves), dtype=bool)
         for key, value in zip(CONFIG, config):
             column = curves[key]
-            mask &= column.isna() if _is_nan(value) else column == value
+            mask &= column.isna() if missing(value) else column == value
         frame = curves[mask]
         present = [m for m in methods if m in set(frame["method"])]
         fig = _new_figure((3.2 * len(present) + 1.0, 4.0))
@@ -269,10 +262,33 @@ def _train_test(curves, out_dir):
         stem = "fig8_train_test_accuracy"
         if len(configs) > 1:
             stem += f"_{dataset}_{imbalance}_rho{rho:g}"
-            stem += "" if _is_nan(mu) else f"_mu{mu:g}"
+            stem += "" if missing(mu) else f"_mu{mu:g}"
         paths.append(out_dir / f"{stem}.png")
         fig.savefig(paths[-1], dpi=_DPI, bbox_inches="tight")
     return paths
+
+
+def _ranking(results, out_dir):
+    """The natural-imbalance ranking: mean ROC AUC of each method over the folds."""
+    frame = results[results["imbalance"] == "natural"]
+    if frame.empty:
+        return []
+    summary = _summary(frame, "roc_auc", ["method"]).sort_values("mean")
+    fig = _new_figure((7, 0.45 * len(summary) + 1.5))
+    ax = fig.add_subplot()
+    colours = [method_style(m)[0] for m in summary["method"]]
+    spread = 100 * summary["std"].fillna(0)
+    ax.barh(summary["method"], 100 * summary["mean"], xerr=spread, color=colours,
+            alpha=0.8)  # fmt: skip
+    low = 100 * (summary["mean"] - summary["std"].fillna(0)).min()
+    ax.set_xlim(max(0, low - 2), 100)
+    ax.set_xlabel(_LABELS["roc_auc"] + ", mean ± std over folds")
+    ax.set_title(f"Which method for {', '.join(sorted(frame['dataset'].unique()))}",
+                 fontsize="medium")  # fmt: skip
+    ax.grid(True, axis="x", alpha=0.3)
+    path = out_dir / "fig_ranking_natural.png"
+    fig.savefig(path, dpi=_DPI, bbox_inches="tight")
+    return [path]
 
 
 def plot_study(results, out_dir, *, curves=None):
@@ -290,6 +306,8 @@ def plot_study(results, out_dir, *, curves=None):
       or ``rus``), with the baseline as a horizontal line.
     - ``fig8_train_test_accuracy.png``: train and test accuracy over the
       iterations of ``curves`` for baseline, ROS and RUS.
+    - ``fig_ranking_natural.png``: for data studied as it is
+      (``imbalance="natural"``), the methods' ROC AUC over the folds.
 
     Lines are means over repeats with a band of one standard deviation; each
     method keeps its colour (:data:`STYLES`) in every figure. With several
@@ -334,4 +352,5 @@ def plot_study(results, out_dir, *, curves=None):
     paths += _partial_ratios(results, out_dir)
     if curves is not None and len(curves):
         paths += _train_test(curves, out_dir)
+    paths += _ranking(results, out_dir)
     return sorted(paths)

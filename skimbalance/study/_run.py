@@ -1,50 +1,52 @@
-"""``run_study``: the paper's protocol (§3) over a grid, resumable, in parallel."""
+"""``run_study``: the paper's protocol (§3) over a grid, resumable, in parallel.
 
-import csv
-import json
+Everything is checked before anything is written; the data is loaded before
+the output folder is touched; rows are appended as models finish
+(:class:`~._results.StudyFolder`), and an interrupted model (Ctrl-C, SIGTERM,
+an exception) gets no row.
+"""
+
+import contextlib
 import math
-import os
+import signal
+import threading
 import time
 import warnings
+from numbers import Integral
 from pathlib import Path
 
-import numpy as np
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, matthews_corrcoef
-from sklearn.model_selection import train_test_split
+from sklearn.metrics import accuracy_score, check_scoring
 
-from ..datasets import load_digit_images, load_mnist
-from ..metrics import macro_average_precision_score, multiclass_roc_auc_score
+from ..metrics import imbalance_scorers
 from ..sampling import LinearImbalanceSampler, StepImbalanceSampler
+from ._data import (
+    LR_GRID,
+    check_dataset,
+    check_net,
+    config_seed,
+    default_lr,
+    load_study_data,
+    make_network,
+)
 from ._methods import (
-    ADDED_METHODS,
-    ALL_METHODS,
-    PAPER_METHODS,
+    CURVE_METHODS,
     THRESHOLDED,
     build_method,
-    is_known_method,
+    network_of,
+    resolve_methods,
     threshold,
     trained_methods,
 )
 from ._plots import plot_study
 from ._report import write_report
+from ._results import SETTINGS, StudyFolder, key_of, read_results
 
-#: The columns of ``results.csv``, one row per method, configuration and repeat.
-RESULT_COLUMNS = [
-    "dataset", "imbalance", "rho", "mu", "repeat", "method", "roc_auc", "accuracy",
-    "mcc", "pr_auc", "balanced_accuracy", "train_accuracy", "fit_seconds", "seed",
-]  # fmt: skip
-CURVE_COLUMNS = [
-    "dataset", "imbalance", "rho", "mu", "repeat", "method", "iteration",
-    "train_accuracy", "test_accuracy",
-]  # fmt: skip
-#: Methods whose learning curves are recorded (the paper's Figure 8), at
-#: ``CURVE_POINTS`` evenly spaced iterations.
-CURVE_METHODS = ("baseline", "ros", "rus")
+#: Points of the learning curves of :data:`CURVE_METHODS` (the paper's Figure 8).
 CURVE_POINTS = 10
-_KEY = ("dataset", "imbalance", "rho", "mu", "repeat", "method")
-DATASETS = ("digits", "mnist")
-#: Examples per class before imbalance: MNIST as in the paper; digits its smallest.
-_N_PER_CLASS = {"mnist": 5000, "digits": None}
+IMBALANCES = ("step", "linear", "natural")
+LR_SEARCHES = ("none", "test", "validation")
+#: Scores of ``results.csv`` read from one ``predict_proba`` of the test set.
+_SCORES = ("roc_auc", "accuracy", "mcc", "pr_auc", "balanced_accuracy")
 
 
 def run_study(
@@ -58,52 +60,85 @@ def run_study(
     max_iter=300,
     seed=0,
     out="skimbalance-study",
+    net=None,
+    lr_search="none",
+    folds=3,
+    test=None,
+    n_per_class=None,
+    image_size=None,
     n_jobs=1,
     scheduler=None,
     device="cpu",
+    precision="32",
     quiet=False,
 ):
     """Run the study and write ``results.csv`` (one row per method and configuration).
 
-    Every configuration (rho, mu, repeat) draws its own imbalanced training
-    set (random minority classes, the paper's MNIST protocol), and every method
-    is trained for the same ``max_iter`` weight updates. Rows are appended and
-    flushed as each model finishes; rerunning the same command skips rows that
-    are already there. Then ``report.md`` and the figures are written
-    (:func:`write_outputs`).
+    For the paper's protocol every configuration (rho, mu, repeat) draws its
+    own imbalanced training set and every method trains for the same
+    ``max_iter`` weight updates; with ``imbalance="natural"`` the methods are
+    compared on the data as it is, by ``folds``-fold stratified
+    cross-validation (or on ``test``). Rows are appended and fsynced as each
+    model finishes; rerunning the same command skips the rows already there.
+    Then ``report.md`` and the figures are written (:func:`write_outputs`).
 
     Parameters
     ----------
-    dataset : {"digits", "mnist"}, default="digits"
-        scikit-learn's digits (8x8, no download, a fixed stratified 2/3 - 1/3
-        split) or MNIST (28x28, :func:`~skimbalance.datasets.load_mnist`, its
-        own test set; classes first cut to 5000 examples each).
-    imbalance : {"step", "linear"}, default="step"
-        The paper's imbalance types (Section 3.1).
+    dataset : str, default="digits"
+        ``"digits"`` (scikit-learn's 8x8 digits, no download, a fixed
+        stratified 2/3 - 1/3 split), ``"mnist"`` (LeNet-5, random minority
+        classes), ``"cifar10"`` (All-CNN, GCN + ZCA, the lowest labels
+        minority), or a path: a folder of images per class, or an ``.npz``
+        holding ``X`` and ``y``.
+    imbalance : {"step", "linear", "natural"}, default="step"
+        The paper's imbalance types (Section 3.1), or the data as it is.
     rhos : sequence of float, default=(2, 10, 50)
-        Imbalance ratios: majority over minority class size.
+        Imbalance ratios (>= 1, finite): majority over minority class size.
     mus : sequence of float, default=(0.2, 0.5, 0.8)
-        Fractions of minority classes (step imbalance only).
+        Fractions of minority classes, in (0, 1] (step imbalance only).
     methods : "paper", "all" or sequence of str, default="paper"
         :data:`PAPER_METHODS`, :data:`ALL_METHODS`, or names from them and
         ``ros_ratio_<r>`` / ``rus_ratio_<r>`` (resampling to ratio ``r``).
     repeats : int, default=1
         Repeats of each (rho, mu), each with its own draw of the data.
     max_iter : int, default=300
-        Weight updates per model (the paper used 10 000 for MNIST).
+        Weight updates per model (the paper: 10 000 for MNIST, 70 000 for
+        CIFAR-10).
     seed : int, default=0
         Seeds the data draws and the networks of every configuration.
     out : str or path-like, default="skimbalance-study"
-        Output folder; created when missing.
+        Output folder; created when missing, locked while the study runs.
+    net : str or None, default=None
+        ``"lenet5"``, ``"allcnn"``, ``"resnet10"`` or the name of a
+        ``torchvision.models`` model; ``None`` is the dataset's (All-CNN for
+        CIFAR-10, else LeNet-5).
+    lr_search : {"none", "test", "validation"}, default="none"
+        ``"none"``: the network's base learning rate (a tenth of it after a
+        divergence). Else each trained method tries the paper's grid
+        :data:`LR_GRID` and keeps the best ROC AUC, on the test set
+        (``"test"``, as the paper did) or on a stratified tenth of the
+        training set held out for it (``"validation"``); the results record
+        the rate and the choice.
+    folds : int, default=3
+        Cross-validation folds for ``imbalance="natural"`` on a user's data
+        without ``test``.
+    test : str or None, default=None
+        A test folder (or ``.npz``) of the user's, instead of cross-validation.
+    n_per_class : int or None, default=None
+        Examples per class before imbalance (MNIST and CIFAR-10: 5000 as in the
+        paper); smaller values give quick runs.
+    image_size : int or None, default=None
+        Resize the images of a user's folder to this size.
     n_jobs : int, default=1
         Configurations run in parallel with joblib.
     scheduler : str or None, default=None
         Address of a Dask scheduler (``tcp://HOST:PORT``) to run on; the
-        configurations then use every worker thread of the cluster and
-        ``n_jobs`` is not used.
+        configurations then use every worker thread of the cluster.
     device : str, default="cpu"
         Where the networks train ("cpu", "cuda", "auto"); CPU runs repeat bit
         for bit.
+    precision : {"32", "bf16", "16"}, default="32"
+        The networks' arithmetic (mixed precision on a GPU).
     quiet : bool, default=False
         No progress bar.
 
@@ -111,6 +146,17 @@ def run_study(
     -------
     results : pandas.DataFrame
         The whole ``results.csv``.
+
+    Raises
+    ------
+    ValueError
+        If an argument is invalid (before anything is written), or the folder
+        holds another study or is in use by another run.
+    OSError
+        If the data cannot be read or downloaded, or the folder written.
+    KeyboardInterrupt
+        On Ctrl-C or SIGTERM: the model in training gets no row; rerun the
+        same call to resume.
 
     See Also
     --------
@@ -129,36 +175,73 @@ def run_study(
     [[10.0, 0.5, 'ros'], [10.0, 0.5, 'ros_thresholding']]
     """
     methods = _check_arguments(
-        dataset, imbalance, rhos, mus, methods, repeats, max_iter
+        dataset=dataset,
+        imbalance=imbalance,
+        rhos=rhos,
+        mus=mus,
+        methods=methods,
+        repeats=repeats,
+        max_iter=max_iter,
+        seed=seed,
+        net=net,
+        lr_search=lr_search,
+        folds=folds,
+        test=test,
+        n_per_class=n_per_class,
+        n_jobs=n_jobs,
     )
-    out = _prepare_out(out, dataset=dataset, max_iter=max_iter, seed=seed)
-    mus = [math.nan] if imbalance == "linear" else [float(m) for m in mus]
-    configs = [
-        (float(rho), mu, repeat)
-        for rho in rhos
-        for mu in mus
-        for repeat in range(repeats)
-    ]
-    path = out / "results.csv"
-    done = _finished_keys(path)
-    todo = [
-        c for c in configs
-        if any(_key(dataset, imbalance, *c, m) not in done for m in methods)
-    ]  # fmt: skip
-    job = dict(dataset=dataset, imbalance=imbalance, methods=methods,
-               max_iter=max_iter, seed=seed, done=done, device=device)  # fmt: skip
-    appender = _Appender(path, out / "curves.csv")
-    with _progress(len(todo) * len(methods), quiet) as bar, appender as append:
-        if n_jobs == 1 and scheduler is None:
-            for config in todo:
-                for row in run_configuration(config, **job):
-                    append(row)
-                    bar.update(1)
-        else:
-            for rows in _parallel(todo, job, n_jobs, scheduler):
-                for row in rows:
-                    append(row)
-                    bar.update(1)
+    data = load_study_data(
+        dataset, test=test, folds=folds, image_size=image_size, n_per_class=n_per_class
+    )
+    net = net or data.net
+    configs = _configs(data, imbalance, rhos, mus, repeats)
+    settings = {
+        "dataset": str(dataset),
+        "max_iter": max_iter,
+        "seed": seed,
+        "net": net,
+        "lr_search": lr_search,
+        "n_per_class": n_per_class,
+        "preprocessing": data.preprocessing,
+    }
+    if imbalance == "natural":
+        settings["class_counts"] = data.class_counts()
+        settings["evaluation"] = (
+            f"{data.folds}-fold stratified cross-validation"
+            if data.folds
+            else f"the test data {test}"
+        )
+    job = dict(
+        imbalance=imbalance,
+        methods=methods,
+        net=net,
+        max_iter=max_iter,
+        seed=seed,
+        device=device,
+        lr_search=lr_search,
+        precision=precision,
+    )
+    with _sigterm_as_interrupt(), StudyFolder(out, settings) as folder:
+        todo = [
+            c
+            for c in configs
+            if any(
+                _key(data.name, imbalance, *c, m) not in folder.finished
+                for m in methods
+            )
+        ]
+        with _progress(len(todo) * len(methods), quiet) as bar:
+            if n_jobs == 1 and scheduler is None:
+                rows = (
+                    r
+                    for c in todo
+                    for r in run_configuration(c, data, **job, done=folder.finished)
+                )
+            else:
+                rows = _parallel(todo, data, job, folder.finished, n_jobs, scheduler)
+            for row in rows:
+                folder.append(row, row.pop("curve", ()))
+                bar.update(1)
     return write_outputs(out)
 
 
@@ -193,41 +276,54 @@ def write_outputs(out):
     ...     (Path(out) / "report.md").exists()
     True
     """
-    import pandas as pd
+    import json
 
     out = Path(out)
-    results = pd.read_csv(out / "results.csv")
-    settings = json.loads((out / "study.json").read_text())
-    curves_path = out / "curves.csv"
-    curves = pd.read_csv(curves_path) if curves_path.exists() else None
-    if curves is not None and curves.empty:
-        curves = None
-    write_report(results, out / "report.md", curves=curves, settings=settings)
+    results, curves = read_results(out)
+    settings = json.loads((out / SETTINGS).read_text())
+    figures = []
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         warnings.warn("matplotlib is not installed: no figures written.")
     else:
-        plot_study(results, out, curves=curves)
+        figures = plot_study(results, out, curves=curves)
+    write_report(
+        results, out / "report.md", curves=curves, settings=settings, figures=figures
+    )
     return results
 
 
 def run_configuration(
-    config, *, dataset, imbalance, methods, max_iter, seed, done=(), device="cpu"
+    config,
+    data,
+    *,
+    imbalance,
+    methods,
+    max_iter,
+    seed,
+    net="lenet5",
+    done=(),
+    device="cpu",
+    lr_search="none",
+    precision="32",
 ):
     """Yield the result rows of one (rho, mu, repeat), skipping finished methods.
 
     The unit of work of :func:`run_study`, and of its joblib and Dask runs:
-    draws the imbalanced training set of the configuration, trains each method
-    that thresholding does not derive from another, and scores every method.
+    draws the training set of the configuration, trains each method that
+    thresholding does not derive from another, and scores every method on the
+    test set with one ``predict_proba``
+    (:func:`~skimbalance.metrics.imbalance_scorers`).
 
     Parameters
     ----------
     config : tuple of (float, float, int)
-        ``(rho, mu, repeat)``; ``mu`` is ``nan`` for linear imbalance.
-    dataset : {"digits", "mnist"}
-        The dataset, as in :func:`run_study`.
-    imbalance : {"step", "linear"}
+        ``(rho, mu, repeat)``; ``mu`` is NaN for linear imbalance, both NaN for
+        natural imbalance (then ``repeat`` is the fold).
+    data : StudyData
+        From :func:`load_study_data`.
+    imbalance : {"step", "linear", "natural"}
         The imbalance type.
     methods : sequence of str
         Method names, as in :func:`run_study`.
@@ -235,11 +331,16 @@ def run_configuration(
         Weight updates per model.
     seed : int
         The study's seed; the configuration's own seed is derived from it.
+    net : str, default="lenet5"
+        The network, as in :func:`run_study`.
     done : collection of tuple, default=()
-        Keys ``(dataset, imbalance, rho, mu, repeat, method)`` already in
-        ``results.csv``; those methods are skipped.
+        Keys of rows already in ``results.csv``; those methods are skipped.
     device : str, default="cpu"
         Where the networks train.
+    lr_search : {"none", "test", "validation"}, default="none"
+        How the base learning rate is chosen, as in :func:`run_study`.
+    precision : {"32", "bf16", "16"}, default="32"
+        The networks' arithmetic.
 
     Yields
     ------
@@ -250,34 +351,31 @@ def run_configuration(
 
     Examples
     --------
-    >>> from skimbalance.study import run_configuration
+    >>> from skimbalance.study import load_study_data, run_configuration
     >>> rows = run_configuration(
-    ...     (10, 0.5, 0), dataset="digits", imbalance="step", methods=["ros"],
-    ...     max_iter=10, seed=0,
+    ...     (10, 0.5, 0), load_study_data("digits"), imbalance="step",
+    ...     methods=["ros"], max_iter=10, seed=0,
     ... )
     >>> row = next(rows)
     >>> row["method"], 0 <= row["roc_auc"] <= 1
     ('ros', True)
     """
-    rho, mu, repeat = config
-    config_seed = _config_seed(seed, rho, mu, repeat)
-    X, y, X_test, y_test = _load(dataset)
-    if imbalance == "step":
-        sampler = StepImbalanceSampler(
-            rho=rho, mu=mu, n_majority=_N_PER_CLASS[dataset], random_state=config_seed
-        )
-    else:
-        sampler = LinearImbalanceSampler(
-            rho=rho, n_max=_N_PER_CLASS[dataset], random_state=config_seed
-        )
-    X, y = sampler.fit_resample(X, y)
-    wanted = [m for m in methods if _key(dataset, imbalance, *config, m) not in done]
+    rho, mu, repeat = (float(config[0]), float(config[1]), int(config[2]))
+    seed_c = config_seed(seed, rho, mu, repeat)
+    X, y, X_test, y_test = data.splits(repeat, seed)
+    if imbalance != "natural":
+        X, y = _imbalanced(data, imbalance, rho, mu, seed_c).fit_resample(X, y)
+    wanted = [m for m in methods if _key(data.name, imbalance, *config, m) not in done]
+    context = dict(
+        net=net, max_iter=max_iter, seed=seed_c, device=device, precision=precision
+    )
     for trained in trained_methods(wanted):
         start = time.perf_counter()
-        model, curve = _fit_with_fallback_lr(
-            trained, X, y, max_iter, config_seed, device, X_test, y_test
+        model, curve, lr, selection = _fit(
+            trained, X, y, X_test, y_test, lr_search, **context
         )
         seconds = time.perf_counter() - start
+        train_accuracy = accuracy_score(y, model.predict(X))
         variants = [(trained, model)] + [
             (name, threshold(model, X, y, target))
             for name, (base, target) in THRESHOLDED.items()
@@ -287,42 +385,110 @@ def run_configuration(
             if name not in wanted:
                 continue
             yield {
-                "dataset": dataset, "imbalance": imbalance, "rho": rho, "mu": mu,
-                "repeat": repeat, "method": name,
-                **_scores(fitted, X, y, X_test, y_test),
-                "fit_seconds": round(seconds, 3), "seed": config_seed,
+                "dataset": data.name,
+                "imbalance": imbalance,
+                "rho": rho,
+                "mu": mu,
+                "repeat": repeat,
+                "method": name,
+                "net": net,
+                "lr": lr,
+                "lr_selection": selection,
+                **_scores(fitted, X_test, y_test),
+                "train_accuracy": train_accuracy
+                if name == trained
+                else accuracy_score(y, fitted.predict(X)),
+                "fit_seconds": round(seconds, 3),
+                "seed": seed_c,
                 "curve": curve if name == trained else [],
-            }  # fmt: skip
+            }
 
 
-#: Base learning rates tried in turn; the paper also lowered the rate "for more
-#: imbalanced datasets [where] the training required lower base learning rate".
-LEARNING_RATES = (0.01, 0.001, 0.0001)
+def _scores(model, X_test, y_test):
+    """The scores of ``results.csv``: every scorer of :func:`imbalance_scorers`
+    from one cached ``predict_proba``."""
+    scorers = {k: v for k, v in imbalance_scorers().items() if k in _SCORES}
+    return check_scoring(model, scoring=scorers)(model, X_test, y_test)
 
 
-def _fit_with_fallback_lr(method, X, y, max_iter, seed, device, X_test, y_test):
-    """Fit ``method``; on divergence (NaN loss) retry at a 10x lower rate.
-
-    Returns the model and its learning curve: ``(iteration, train accuracy,
-    test accuracy)`` at ``CURVE_POINTS`` points for ``CURVE_METHODS`` (trained
-    in chunks with ``warm_start``, the schedule continuing), else ``[]``.
-    """
-    for lr in LEARNING_RATES:
-        model = build_method(
-            method, max_iter=max_iter, random_state=seed, device=device, lr=lr
+def _imbalanced(data, imbalance, rho, mu, seed):
+    if imbalance == "step":
+        return StepImbalanceSampler(
+            rho=rho,
+            mu=mu,
+            n_majority=data.n_per_class,
+            minority_classes=data.minority,
+            random_state=seed,
         )
+    return LinearImbalanceSampler(
+        rho=rho, n_max=data.n_per_class, class_order=data.minority, random_state=seed
+    )
+
+
+def _fit(
+    method, X, y, X_test, y_test, lr_search, *, net, max_iter, seed, device, precision
+):
+    """``(model, curve, lr, how lr was chosen)`` of one trained method."""
+    build = dict(
+        net=net, max_iter=max_iter, seed=seed, device=device, precision=precision
+    )
+    if lr_search == "none":
+        base = default_lr(net)
+        for lr in (base, base / 10, base / 100):
+            try:
+                model, curve = _fit_one(method, X, y, X_test, y_test, lr=lr, **build)
+                return model, curve, lr, "fixed" if lr == base else "divergence"
+            except FloatingPointError as exc:
+                warnings.warn(
+                    f"{method} diverged at lr={lr:g} ({exc}); retrying lower."
+                )
+        raise FloatingPointError(f"{method} diverged at lr {base:g}, /10 and /100.")
+    if lr_search == "validation":
+        from sklearn.model_selection import train_test_split
+
+        X_fit, X_val, y_fit, y_val = train_test_split(
+            X, y, test_size=0.1, stratify=y, random_state=seed
+        )
+    else:
+        X_fit, y_fit, X_val, y_val = X, y, X_test, y_test
+    best = None
+    for lr in LR_GRID:
         try:
-            if method not in CURVE_METHODS:
-                return model.fit(X, y), []
-            return model, _fit_in_chunks(model, X, y, X_test, y_test, max_iter)
-        except FloatingPointError as exc:
-            warnings.warn(f"{method} diverged at lr={lr} ({exc}); retrying lower.")
-    raise FloatingPointError(f"{method} diverged at every lr in {LEARNING_RATES}.")
+            model, curve = _fit_one(
+                method, X_fit, y_fit, X_test, y_test, lr=lr, **build
+            )
+        except FloatingPointError:
+            continue
+        score = _scores(model, X_val, y_val)["roc_auc"]
+        if best is None or score > best[0]:
+            best = (score, model, curve, lr)
+    if best is None:
+        raise FloatingPointError(f"{method} diverged at every lr of {LR_GRID}.")
+    return best[1], best[2], best[3], lr_search
+
+
+def _fit_one(
+    method, X, y, X_test, y_test, *, net, max_iter, seed, device, precision, lr
+):
+    network = make_network(
+        net,
+        max_iter=max_iter,
+        random_state=seed,
+        device=device,
+        lr=lr,
+        precision=precision,
+    )
+    model = build_method(method, network, random_state=seed)
+    if method not in CURVE_METHODS:
+        return model.fit(X, y), []
+    return model, _fit_in_chunks(model, X, y, X_test, y_test, max_iter)
 
 
 def _fit_in_chunks(model, X, y, X_test, y_test, max_iter):
-    network = model.steps[-1][1] if hasattr(model, "steps") else model
-    network.set_params(warm_start=True)
+    """Train ``max_iter`` updates in :data:`CURVE_POINTS` warm-start chunks under
+    one schedule of ``max_iter``, recording train and test accuracy between them."""
+    network = network_of(model)
+    network.set_params(warm_start=True, schedule_length=max_iter)
     curve, done = [], 0
     for point in range(1, CURVE_POINTS + 1):
         target = max(round(max_iter * point / CURVE_POINTS), done + 1)
@@ -332,159 +498,124 @@ def _fit_in_chunks(model, X, y, X_test, y_test, max_iter):
         model.fit(X, y)  # a pipeline's sampler redraws the same rows (seeded)
         done = target
         curve.append(
-            (done, accuracy_score(y, model.predict(X)),
-             accuracy_score(y_test, model.predict(X_test)))
-        )  # fmt: skip
-    network.set_params(warm_start=False, max_iter=max_iter)
+            (
+                done,
+                accuracy_score(y, model.predict(X)),
+                accuracy_score(y_test, model.predict(X_test)),
+            )
+        )
+    network.set_params(warm_start=False, max_iter=max_iter, schedule_length=None)
     return curve
 
 
-def _configuration_rows(config, job):
-    return list(run_configuration(config, **job))
-
-
-def _scores(model, X, y, X_test, y_test):
-    proba = model.predict_proba(X_test)
-    labels = model.classes_
-    pred = labels[proba.argmax(axis=1)]
-    return {
-        "roc_auc": multiclass_roc_auc_score(y_test, proba, labels=labels),
-        "accuracy": accuracy_score(y_test, pred),
-        "mcc": matthews_corrcoef(y_test, pred),
-        "pr_auc": macro_average_precision_score(y_test, proba, labels=labels),
-        "balanced_accuracy": balanced_accuracy_score(y_test, pred),
-        "train_accuracy": accuracy_score(y, model.predict(X)),
-    }
-
-
-def _load(dataset):
-    if dataset == "mnist":
-        X, y = load_mnist(return_X_y=True)
-        X_test, y_test = load_mnist(subset="test", return_X_y=True)
-        return X, y, X_test, y_test
-    X, y = load_digit_images(return_X_y=True)
-    X, X_test, y, y_test = train_test_split(
-        X, y, test_size=1 / 3, stratify=y, random_state=0
-    )
-    return X, y, X_test, y_test
-
-
-def _config_seed(seed, rho, mu, repeat):
-    mu_code = -1 if math.isnan(mu) else round(mu * 1e6)
-    entropy = [seed, repeat, round(rho * 1e6), mu_code + 1]
-    return int(np.random.SeedSequence(entropy).generate_state(1)[0] >> 1)
-
-
 def _key(dataset, imbalance, rho, mu, repeat, method):
-    mu = "" if mu is None or (isinstance(mu, float) and math.isnan(mu)) else float(mu)
-    return (dataset, imbalance, float(rho), mu, int(repeat), method)
+    return key_of(
+        {
+            "dataset": dataset,
+            "imbalance": imbalance,
+            "rho": rho,
+            "mu": mu,
+            "repeat": repeat,
+            "method": method,
+        }
+    )
 
 
-def _finished_keys(path):
-    if not path.exists():
-        return set()
-    with open(path, newline="") as f:
-        return {
-            _key(r["dataset"], r["imbalance"], r["rho"], float(r["mu"] or "nan"),
-                 r["repeat"], r["method"])
-            for r in csv.DictReader(f)
-        }  # fmt: skip
+def _configs(data, imbalance, rhos, mus, repeats):
+    if imbalance == "natural":
+        n = data.folds or repeats
+        return [(math.nan, math.nan, r) for r in range(n)]
+    mus = [math.nan] if imbalance == "linear" else [float(m) for m in mus]
+    return [(float(rho), mu, r) for rho in rhos for mu in mus for r in range(repeats)]
 
 
-class _Appender:
-    """Append rows to results.csv (and curves.csv), flushed and fsynced."""
+def _check_arguments(
+    *,
+    dataset,
+    imbalance,
+    rhos,
+    mus,
+    methods,
+    repeats,
+    max_iter,
+    seed,
+    net,
+    lr_search,
+    folds,
+    test,
+    n_per_class,
+    n_jobs,
+):
+    """Every argument, before anything is read or written; errors name it."""
+    if not isinstance(dataset, (str, Path)):
+        raise ValueError(f"dataset must be a name or a path; got dataset={dataset!r}.")
+    dataset = str(dataset)
+    check_dataset(dataset, test)
+    if imbalance not in IMBALANCES:
+        raise ValueError(
+            f"Unknown imbalance {imbalance!r}; expected one of {list(IMBALANCES)}."
+        )
+    if imbalance != "natural":
+        _check_numbers(rhos, "rho", lambda r: math.isfinite(r) and r >= 1, ">= 1")
+    if imbalance == "step":
+        _check_numbers(mus, "mu", lambda m: 0 < m <= 1, "in (0, 1]")
+    for name, value, low in (
+        ("repeats", repeats, 1),
+        ("max_iter", max_iter, 1),
+        ("folds", folds, 2),
+        ("n_jobs", n_jobs, -1),
+    ):
+        if (
+            not isinstance(value, Integral)
+            or value < low
+            or (name == "n_jobs" and value == 0)
+        ):
+            raise ValueError(f"{name} must be an int >= {low}; got {name}={value!r}.")
+    if n_per_class is not None and not (
+        isinstance(n_per_class, Integral) and n_per_class >= 1
+    ):
+        raise ValueError(
+            f"n_per_class must be None or an int >= 1; got {n_per_class!r}."
+        )
+    if not isinstance(seed, Integral):
+        raise ValueError(f"seed must be an int; got seed={seed!r}.")
+    if lr_search not in LR_SEARCHES:
+        raise ValueError(
+            f"lr_search must be one of {list(LR_SEARCHES)}; got "
+            f"lr_search={lr_search!r}."
+        )
+    check_net(net)
+    return resolve_methods(methods)
 
-    def __init__(self, path, curves_path):
-        self.paths = {"results": path, "curves": curves_path}
 
-    def __enter__(self):
-        self.files, self.writers = {}, {}
-        for name, columns in [("results", RESULT_COLUMNS), ("curves", CURVE_COLUMNS)]:
-            path = self.paths[name]
-            new = not path.exists() or path.stat().st_size == 0
-            self.files[name] = open(path, "a", newline="")
-            self.writers[name] = csv.DictWriter(self.files[name], columns)
-            if new:
-                self.writers[name].writeheader()
-        return self
-
-    def __call__(self, row):
-        row = {**row, "mu": "" if math.isnan(row["mu"]) else row["mu"]}
-        for iteration, train_accuracy, test_accuracy in row.pop("curve", []):
-            self._write("curves", {**row, "iteration": iteration,
-                                   "train_accuracy": train_accuracy,
-                                   "test_accuracy": test_accuracy})  # fmt: skip
-        self._write("results", row)
-
-    def _write(self, name, row):
-        columns = self.writers[name].fieldnames
-        self.writers[name].writerow({k: row[k] for k in columns})
-        self.files[name].flush()
-        os.fsync(self.files[name].fileno())
-
-    def __exit__(self, *exc):
-        for file in self.files.values():
-            file.close()
-
-
-def _prepare_out(out, **settings):
-    """Create the output folder and refuse to mix results of other settings."""
-    out = Path(out)
+def _check_numbers(values, name, valid, expected):
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-test"
-        probe.touch()
-        probe.unlink()
-    except OSError as exc:
-        raise ValueError(f"out={str(out)!r} is not a writable folder: {exc}") from exc
-    settings_path = out / "study.json"
-    if settings_path.exists():
-        before = json.loads(settings_path.read_text())
-        if before != settings:
-            changed = {
-                k: (before.get(k), v) for k, v in settings.items() if before.get(k) != v
-            }
-            raise ValueError(
-                f"{settings_path} holds results of other settings {changed} "
-                "(before, now); refusing to mix them. Use another --out folder."
-            )
-    else:
-        settings_path.write_text(json.dumps(settings, indent=2))
-    return out
+        values = [float(v) for v in values]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numbers; got {values!r}.") from None
+    if not values:
+        raise ValueError(f"{name} is empty; give at least one value.")
+    for value in values:
+        if not valid(value):
+            raise ValueError(f"{name} must be {expected}; got {name}={value:g}.")
 
 
-def _check_arguments(dataset, imbalance, rhos, mus, methods, repeats, max_iter):
-    if dataset not in DATASETS:
-        raise ValueError(
-            f"Unknown dataset {dataset!r}; expected one of {list(DATASETS)}."
-        )
-    if imbalance not in ("step", "linear"):
-        raise ValueError(
-            f"Unknown imbalance {imbalance!r}; expected 'step' or 'linear'."
-        )
-    for rho in rhos:
-        if not rho >= 1:
-            raise ValueError(f"rho must be >= 1; got rho={rho}.")
-    for mu in mus if imbalance == "step" else ():
-        if not 0 < mu <= 1:
-            raise ValueError(f"mu must be in (0, 1]; got mu={mu}.")
-    if isinstance(methods, str):
-        if methods not in ("paper", "all"):
-            methods = [methods]
-        else:
-            methods = list(PAPER_METHODS if methods == "paper" else ALL_METHODS)
-    unknown = [m for m in methods if not is_known_method(m)]
-    if unknown:
-        raise ValueError(
-            f"Unknown methods {unknown}; expected 'paper', 'all' or names among "
-            f"{list(PAPER_METHODS)}, the additions {list(ADDED_METHODS)} and "
-            "partial ratios ros_ratio_<r> / rus_ratio_<r> (r >= 1)."
-        )
-    if repeats < 1 or max_iter < 1:
-        raise ValueError(
-            f"repeats and max_iter must be >= 1; got {repeats}, {max_iter}."
-        )
-    return list(methods)
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM raises KeyboardInterrupt (in the main thread), so a terminated run
+    stops like an interrupted one: the model in flight gets no row."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"terminated by signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _progress(total, quiet):
@@ -493,13 +624,11 @@ def _progress(total, quiet):
     return tqdm(total=total, disable=quiet, unit="model", desc="study")
 
 
-def _parallel(configs, job, n_jobs, scheduler):
+def _parallel(configs, data, job, done, n_jobs, scheduler):
     """Rows of each configuration as it finishes (joblib, optionally on Dask)."""
-    from contextlib import ExitStack
-
     from joblib import Parallel, delayed, parallel_backend
 
-    with ExitStack() as stack:
+    with contextlib.ExitStack() as stack:
         if scheduler is not None:
             from distributed import Client
 
@@ -507,4 +636,11 @@ def _parallel(configs, job, n_jobs, scheduler):
             client = stack.enter_context(Client(scheduler))
             stack.enter_context(parallel_backend("dask", client=client))
         parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-        yield from parallel(delayed(_configuration_rows)(c, job) for c in configs)
+        for rows in parallel(
+            delayed(_configuration_rows)(c, data, job, done) for c in configs
+        ):
+            yield from rows
+
+
+def _configuration_rows(config, data, job, done):
+    return list(run_configuration(config, data, **job, done=done))
