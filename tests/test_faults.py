@@ -225,5 +225,10 @@ def test_fault(case, cases):
     ],
 )
 def test_cli_fault(argv, match, tmp_path, capsys):
-    assert cli(["study", "--quiet", "--out", str(tmp_path / "out"), *argv]) == 2
+    try:
+        code = cli(["study", "--quiet", "--out", str(tmp_path / "out"), *argv])
+    except SystemExit as exc:  # argparse's own checks (choices) exit directly
+        code = exc.code
+    assert code == 2
     assert re.search(match, capsys.readouterr().err)
+    assert not (tmp_path / "out").exists()
