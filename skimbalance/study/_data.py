@@ -9,7 +9,6 @@ the training pool). A user's own data is a folder of images per class or an
 cross-validation or on the user's own test folder.
 """
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from ..cnn import AllCNNClassifier, CNNClassifier, LeNet5Classifier, ResNet10Classifier
 from ..datasets import load_cifar10, load_digit_images, load_image_folder, load_mnist
+from ._results import missing
 
 #: The datasets of the paper (digits stands in for MNIST, with no download).
 PAPER_DATASETS = ("digits", "mnist", "cifar10")
@@ -292,7 +292,7 @@ def make_network(net, *, max_iter, random_state, device, lr, precision="32"):
 
 def config_seed(seed, rho, mu, repeat):
     """The seed of one configuration, from the study's seed (NaN rho/mu allowed)."""
-    rho_code = 0 if math.isnan(rho) else round(rho * 1e6)  # rho >= 1: no clash
-    mu_code = -1 if math.isnan(mu) else round(mu * 1e6)
+    rho_code = 0 if missing(rho) else round(rho * 1e6)  # rho >= 1: no clash
+    mu_code = -1 if missing(mu) else round(mu * 1e6)
     entropy = [seed, repeat, rho_code, mu_code + 1]
     return int(np.random.SeedSequence(entropy).generate_state(1)[0] >> 1)

@@ -111,9 +111,7 @@ def describe_config(dataset, imbalance, rho, mu):
 
 
 def _csv_value(value):
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    return value
+    return "" if isinstance(value, float) and missing(value) else value
 
 
 def _valid(row, columns):
@@ -138,7 +136,9 @@ def read_rows(path, columns):
         return [], False
     complete, _, torn = text.rpartition("\n")
     lines = complete.split("\n") if complete else []
-    if not lines or next(csv.reader([lines[0]])) != columns:
+    if not lines:  # not even a whole header line: start the file again
+        return [], False
+    if next(csv.reader([lines[0]])) != columns:
         raise ValueError(
             f"'{path}' does not have the columns of this version of the study "
             f"({', '.join(columns)}); use another --out folder."

@@ -181,8 +181,9 @@ def test_cli_exit_codes_for_an_interrupt(tmp_path, monkeypatch, capsys):
             "0.5,0.5,0.5,0.5,1.0,7\n"
         ),
         lambda text: text[:-1],  # the last row lost its newline
+        lambda text: text[:11],  # torn inside the header: nothing left
     ],
-    ids=["torn-mid-line", "nan-metrics", "no-final-newline"],
+    ids=["torn-mid-line", "nan-metrics", "no-final-newline", "torn-header"],
 )
 def test_a_damaged_results_file_is_repaired_on_resume(serial, tmp_path, damage):
     out, results = serial
