@@ -277,7 +277,6 @@ def fill_shared_docs(cls):
     return fill_docstring(cls, {"{" + k + "}": v for k, v in _SHARED_DOCS.items()})
 
 
-
 _SHARED_DOCS = {
     "random_state": """random_state : int, RandomState instance or None, default=None
         Controls the random draws. Pass an int for reproducible output.""",
