@@ -20,7 +20,7 @@ import torch
 from sklearn.utils.validation import _check_feature_names, validate_data
 
 from ..datasets._image_array import ImageArray, _ArrayRows, channels_last_layout
-from ..utils._validation import check_shape
+from ..utils._validation import check_n_features, check_shape
 
 #: Integer dtypes scaled to [0, 1] by their largest value (torchvision's
 #: ``ToDtype(torch.float32, scale=True)``); other dtypes are used as given.
@@ -75,7 +75,7 @@ def check_examples(estimator, X, *, reset, input_shape=None, data_format="auto")
     rows = None
     if isinstance(X, ImageArray):
         n_features = math.prod(X.shape[1:])
-        _check_n_features(estimator, n_features, reset)
+        check_n_features(estimator, n_features, reset=reset)
         _check_feature_names(estimator, X, reset=reset)
         stored, channels_last, dtype = X.shape[1:], False, X.dtype
         storage = X
@@ -101,16 +101,6 @@ def check_examples(estimator, X, *, reset, input_shape=None, data_format="auto")
     )
     n = len(rows) if rows is not None else len(storage)
     return Examples(storage, rows, n, np.dtype(dtype), view, channels_last, shape)
-
-
-def _check_n_features(estimator, n_features, reset):
-    if reset:
-        estimator.n_features_in_ = n_features
-    elif n_features != estimator.n_features_in_:
-        raise ValueError(
-            f"X has {n_features} features, but {type(estimator).__name__} is "
-            f"expecting {estimator.n_features_in_} features as input."
-        )
 
 
 def _layout(stored, n_features, channels_last, input_shape, data_format, fitted):

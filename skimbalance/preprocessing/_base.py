@@ -5,6 +5,7 @@ import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
 from ..datasets._image_array import ImageArray
+from ..utils._validation import check_n_features
 
 #: Rows per chunk: bounds the float64 working memory (about 25 MB for
 #: CIFAR-10's 3072 values an image).
@@ -16,14 +17,7 @@ def check_rows(estimator, X, *, reset):
     shape one example has (to give the output back in the input's shape)."""
     if isinstance(X, ImageArray):
         shape = X.shape[1:]
-        n_features = int(np.prod(shape))
-        if reset:
-            estimator.n_features_in_ = n_features
-        elif n_features != estimator.n_features_in_:
-            raise ValueError(
-                f"X has {n_features} features, but {type(estimator).__name__} is "
-                f"expecting {estimator.n_features_in_} features as input."
-            )
+        check_n_features(estimator, int(np.prod(shape)), reset=reset)
 
         def chunk(start, stop):
             return np.asarray(X[start:stop], dtype=np.float64).reshape(stop - start, -1)

@@ -84,3 +84,16 @@ of MLP must be an int in the range [1, inf). Got 0 instead.
         {name: constraints}, {name: value}, caller_name=owner
     )
     return value
+
+
+def check_n_features(estimator, n_features, *, reset):
+    """Set (``reset``) or check ``n_features_in_`` for input that ``validate_data``
+    cannot see whole (a lazy ImageArray: its values per example, ``C * H * W``),
+    with scikit-learn's message."""
+    if reset:
+        estimator.n_features_in_ = n_features
+    elif n_features != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {n_features} features, but {type(estimator).__name__} is "
+            f"expecting {estimator.n_features_in_} features as input."
+        )
