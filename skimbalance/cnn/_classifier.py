@@ -32,17 +32,25 @@ from ..nets._adapt import head_parameters
 from ..utils._docstrings import fill_docstring
 from ..utils._validation import check_same_length, check_single_target
 from ._augment import AUGMENTATIONS, build_augment
+from ._devices import check_precision, cuda_devices, resolve_device
 from ._inputs import (
     IMAGENET_STATS,
     InputTransform,
     channel_stats,
     check_examples,
-    check_input_shape,
     make_feed,
 )
-from ._loop import Diverged, predict_logits, stratified_holdout, train
+from ._loop import (
+    Diverged,
+    LoopOptions,
+    TrainingData,
+    predict_logits,
+    stratified_holdout,
+    train,
+)
 from ._params import parameters_section
 from ._schedule import SCHEDULES, TrainingRun
+from ._weights import load_into, weights_state
 
 #: ``optimizer=`` names.
 OPTIMIZERS = {
@@ -291,8 +299,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             if continuing:
                 device = next(self.net_.module_.parameters()).device
             else:
-                device = _resolve_device(self.device)
-            _check_precision(self.precision, device)
+                device = resolve_device(self.device)
+            check_precision(self.precision, device)
             if self.optimizer not in OPTIMIZERS and not (
                 isinstance(self.optimizer, type)
                 and issubclass(self.optimizer, torch.optim.Optimizer)
@@ -322,7 +330,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                     UserWarning,
                 )
             feed = make_feed(examples, device, num_workers=self.num_workers)
-            with torch.random.fork_rng(devices=_cuda_devices(device)):
+            with torch.random.fork_rng(devices=cuda_devices(device)):
                 torch.manual_seed(torch_seed)
                 if not continuing:
                     self.classes_ = target.classes
@@ -342,7 +350,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                     net.criterion_.set_class_counts(np.maximum(counts, 1))
                     net.criterion_.to(device)
                 _apply_training_params(net.optimizer_, self)
-                options = _LoopOptions(
+                options = LoopOptions(
                     batch_size=self.batch_size,
                     order=self.batch_sampling,
                     random_state=seeds,
@@ -352,9 +360,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                     precision=self.precision,
                     predict_batch_size=self.predict_batch_size,
                 )
-                data = _TrainingData.on(
-                    device, target, train_positions, valid_positions
-                )
+                data = TrainingData.on(device, target, train_positions, valid_positions)
                 try:
                     train(net, feed, run, data, options=options, verbose=self.verbose)
                 except Diverged as exc:
@@ -530,18 +536,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             The file to write (``torch.save``).
         """
         check_is_fitted(self)
-        state = {
-            "format": "skimbalance.cnn weights",
-            "state_dict": self.net_.module_.state_dict(),
-            "classes": self.classes_.tolist(),
-            "input_shape": list(self.input_shape_),
-            "n_iter": int(self.n_iter_),
-            "class_counts": self.class_counts_.tolist(),
-        }
-        for name in ("normalize_mean_", "normalize_std_"):
-            value = getattr(self, name)
-            state[name] = None if value is None else value.tolist()
-        torch.save(state, path)
+        torch.save(weights_state(self), path)
 
     def load_weights(self, path, X=None):
         """Build the network from this estimator's parameters and load weights.
@@ -570,53 +565,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             ``input_shape`` parameter conflicts with the saved one.
         """
         self._validate_params()
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-        except FileNotFoundError:
-            raise
-        except Exception as exc:
-            raise ValueError(
-                f"'{path}' is not a file written by save_weights "
-                f"({type(exc).__name__}: {exc})."
-            ) from exc
-        keys = {"format", "state_dict", "classes", "input_shape", "n_iter"}
-        if not isinstance(state, dict) or not keys <= state.keys():
-            raise ValueError(
-                f"'{path}' is not a file written by save_weights: it lacks "
-                f"{sorted(keys - set(state) if isinstance(state, dict) else keys)}."
-            )
-        input_shape = tuple(state["input_shape"])
-        if (
-            self.input_shape is not None
-            and check_input_shape(self.input_shape) != input_shape
-        ):
-            raise ValueError(
-                f"input_shape={tuple(self.input_shape)} conflicts with the input "
-                f"shape {input_shape} saved in '{path}'; set input_shape=None."
-            )
-        classes = np.asarray(state["classes"])
-        net = self._build_net(_resolve_device(self.device), classes, input_shape)
-        try:
-            net.module_.load_state_dict(state["state_dict"])
-        except (RuntimeError, KeyError, TypeError) as exc:
-            raise ValueError(
-                f"The weights in '{path}' do not fit the network of module="
-                f"{self.module!r}: {exc}"
-            ) from exc
-        net.module_.eval()
-        self.classes_, self.input_shape_, self.net_ = classes, input_shape, net
-        self.n_features_in_ = math.prod(input_shape)
-        self.n_iter_ = int(state["n_iter"])
-        counts = state.get("class_counts")
-        self.class_counts_ = np.asarray(
-            counts if counts else np.ones(len(classes)), int
-        )
-        for name in ("normalize_mean_", "normalize_std_"):
-            value = state.get(name)
-            setattr(self, name, None if value is None else np.asarray(value))
-        with contextlib.suppress(AttributeError):
-            del self.feature_names_in_
-        return self
+        return load_into(self, path)
 
     # ------------------------------------------------------------- predict
     def predict_proba(self, X):
@@ -716,41 +665,6 @@ class _Targets:
     weight: object
 
 
-@dataclass(frozen=True)
-class _LoopOptions:
-    batch_size: int
-    order: str
-    random_state: np.random.RandomState
-    transform: InputTransform
-    augment: object
-    generator: torch.Generator
-    precision: str
-    predict_batch_size: int
-
-
-@dataclass(frozen=True)
-class _TrainingData:
-    """Labels and weights on the device; positions of the training and
-    held-out examples."""
-
-    y: torch.Tensor
-    weight: object
-    train: np.ndarray
-    valid: np.ndarray
-    train_labels: np.ndarray
-
-    @classmethod
-    def on(cls, device, target, train_positions, valid_positions):
-        weight = None if target.weight is None else torch.from_numpy(target.weight)
-        return cls(
-            torch.from_numpy(target.y).to(device),
-            None if weight is None else weight.to(device),
-            train_positions,
-            valid_positions,
-            target.y[train_positions],
-        )
-
-
 @contextlib.contextmanager
 def _all_or_nothing(estimator, *, net_changes):
     """Restore the estimator when the block raises or is interrupted: its
@@ -805,45 +719,3 @@ def _class_weights(class_weight, classes, y):
             [class_weight.get(c, 1.0) for c in classes.tolist()], np.float32
         )
     return compute_class_weight(class_weight, classes=classes, y=y).astype(np.float32)
-
-
-def _resolve_device(device):
-    """A torch device for ``device``; a ValueError naming it when it is not one."""
-    if isinstance(device, str) and device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError, ValueError) as exc:
-        raise ValueError(
-            f"device={device!r} is not a torch device; use 'auto', 'cpu', 'cuda' "
-            f"or 'cuda:<index>' ({exc})."
-        ) from exc
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} but no CUDA device is available; use device='cpu' "
-            "or device='auto' (CUDA when available, else CPU)."
-        )
-    return resolved
-
-
-def _check_precision(precision, device):
-    if precision == "16" and device.type != "cuda":
-        raise ValueError(
-            "precision='16' (float16 with gradient scaling) needs a CUDA device; "
-            f"on {device.type} use precision='bf16' or '32'."
-        )
-    if (
-        precision == "bf16"
-        and device.type == "cuda"
-        and not torch.cuda.is_bf16_supported()
-    ):
-        raise ValueError(
-            f"precision='bf16' is not supported by this GPU "
-            f"({torch.cuda.get_device_name(device)}); use precision='16' or '32'."
-        )
-
-
-def _cuda_devices(device):
-    if device.type != "cuda":
-        return []
-    return [torch.cuda.current_device() if device.index is None else device.index]

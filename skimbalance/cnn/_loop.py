@@ -12,6 +12,7 @@ skorch's history layout (per batch ``train_loss``, ``train_batch_size``,
 import contextlib
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -29,6 +30,41 @@ class Diverged(FloatingPointError):
     def __init__(self, update, value):
         super().__init__(f"Training loss became {value} at update {update}.")
         self.update, self.value = update, value
+
+
+@dataclass(frozen=True)
+class LoopOptions:
+    batch_size: int
+    order: str
+    random_state: np.random.RandomState
+    transform: object
+    augment: object
+    generator: object
+    precision: str
+    predict_batch_size: int
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Labels and weights on the device; positions of the training and
+    held-out examples."""
+
+    y: torch.Tensor
+    weight: object
+    train: np.ndarray
+    valid: np.ndarray
+    train_labels: np.ndarray
+
+    @classmethod
+    def on(cls, device, target, train_positions, valid_positions):
+        weight = None if target.weight is None else torch.from_numpy(target.weight)
+        return cls(
+            torch.from_numpy(target.y).to(device),
+            None if weight is None else weight.to(device),
+            train_positions,
+            valid_positions,
+            target.y[train_positions],
+        )
 
 
 def batch_order(positions, batch_size, order, labels, random_state, n_updates):
