@@ -6,6 +6,7 @@ matplotlib is imported inside :func:`plot_study` only, so the rest of the
 study works without it.
 """
 
+import re
 import zlib
 from pathlib import Path
 
@@ -326,7 +327,7 @@ def plot_study(results, out_dir, *, curves=None):
     Returns
     -------
     paths : list of pathlib.Path
-        The files written, sorted.
+        The files written, sorted by name (numbers in order: rho 2 before 10).
 
     Examples
     --------
@@ -353,4 +354,10 @@ def plot_study(results, out_dir, *, curves=None):
     if curves is not None and len(curves):
         paths += _train_test(curves, out_dir)
     paths += _ranking(results, out_dir)
-    return sorted(paths)
+    return sorted(paths, key=_natural_order)
+
+
+def _natural_order(path):
+    """Sort key putting ``rho2`` before ``rho10``: numbers compare as numbers."""
+    parts = re.split(r"(\d+(?:\.\d+)?)", path.name)
+    return [float(part) if i % 2 else part for i, part in enumerate(parts)]

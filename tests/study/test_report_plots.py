@@ -346,6 +346,16 @@ def test_plot_study_writes_every_figure(tmp_path):
         _check_png(path)
 
 
+def test_plot_study_lists_figures_in_numeric_order(tmp_path):
+    pytest.importorskip("matplotlib")
+    from skimbalance.study._plots import plot_study
+
+    results = make_results(rhos=(2, 10, 50), mus=(0.2, 0.5), methods=("baseline",))
+    fig4 = [p.name for p in plot_study(results, tmp_path) if "fig4" in p.name]
+    # rho 2 before rho 10, as a reader expects (not "rho10" < "rho2").
+    assert fig4 == [f"fig4_auc_vs_minority_classes_rho{r}.png" for r in (2, 10, 50)]
+
+
 def test_plot_study_skips_figures_without_data(tmp_path):
     pytest.importorskip("matplotlib")
     from skimbalance.study._plots import plot_study
