@@ -8,6 +8,7 @@ The gallery in ``docs/examples`` is executed at build time on scikit-learn's dig
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -117,3 +118,22 @@ html_context = {"default_mode": "light"}
 # SKIMBALANCE_DOCS_MATHJAX=file:///usr/share/javascript/mathjax/MathJax.js
 if os.environ.get("SKIMBALANCE_DOCS_MATHJAX"):
     mathjax_path = os.environ["SKIMBALANCE_DOCS_MATHJAX"]
+
+
+# -- Docstrings inherited from scikit-learn ------------------------------------
+# They cross-reference labels of scikit-learn's own documentation (its user guide,
+# its gallery), which do not exist here: name them in plain words instead.
+_SKLEARN_REF = re.compile(r":ref:`(?:([^<`]+?)\s*<[^>`]+>|[^`]+)`")
+
+
+def _plain_sklearn_refs(app, what, name, obj, options, lines):
+    if not getattr(obj, "__module__", "").startswith("sklearn"):
+        return
+    for i, line in enumerate(lines):
+        lines[i] = _SKLEARN_REF.sub(
+            lambda m: f"the scikit-learn {m.group(1) or 'documentation'}", line
+        )
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _plain_sklearn_refs)
