@@ -23,6 +23,19 @@ def _floats(text):
     return values
 
 
+class _DefaultsHelpFormatter(argparse.HelpFormatter):
+    """Show each default as it is typed (``2,10,50``); none when the help says it."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if "(default" in text or default is None or default is False:
+            return text
+        if isinstance(default, (list, tuple)):
+            default = ",".join(f"{value:g}" for value in default)
+        return f"{text} (default: {default})".lstrip()
+
+
 def build_parser():
     from . import __version__
     from .study import ADDED_METHODS, LR_GRID, PAPER_DATASETS, PAPER_METHODS
@@ -39,7 +52,7 @@ def build_parser():
         description="Run the paper's protocol over a grid of imbalance settings, or "
         "compare the methods on your own data as it is (--imbalance natural). "
         "Rerunning a command resumes it.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_DefaultsHelpFormatter,
     )
     study.add_argument(
         "--dataset",
@@ -84,7 +97,8 @@ def build_parser():
     study.add_argument(
         "--test",
         default=None,
-        help="your own test folder or .npz, instead of cross-validation",
+        help="your own test folder or .npz, instead of cross-validation "
+        "(default: cross-validation)",
     )
     study.add_argument(
         "--net",
@@ -106,15 +120,18 @@ def build_parser():
         "--n-per-class",
         type=int,
         default=None,
-        help="examples per class before imbalance (mnist, cifar10: 5000)",
+        help="examples per class before imbalance (default: 5000 for mnist and "
+        "cifar10, else the smallest class's count)",
     )
     study.add_argument(
         "--image-size",
         type=int,
         default=None,
-        help="resize the images of your folder to this size",
+        help="resize the images of your folder to this size (default: as they are)",
     )
-    study.add_argument("--seed", type=int, default=0)
+    study.add_argument(
+        "--seed", type=int, default=0, help="seed of every split, sample and network"
+    )
     study.add_argument("--out", default="skimbalance-study", help="output folder")
     study.add_argument(
         "--n-jobs",
@@ -126,7 +143,7 @@ def build_parser():
         "--scheduler",
         default=None,
         help="Dask scheduler tcp://HOST:PORT: run on every worker thread of that "
-        "cluster (then --n-jobs is not used)",
+        "cluster (then --n-jobs is not used) (default: this machine)",
     )
     study.add_argument("--device", default="cpu", help="cpu, cuda or auto")
     study.add_argument(

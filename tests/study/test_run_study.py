@@ -315,6 +315,15 @@ def test_cli_help_version_and_argument_errors(tmp_path, capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     assert "(default: digits)" in help_text and "two_phase_ros" in help_text
     assert "class_aware" in help_text and "(default: 300)" in help_text
+    assert "(default: 2,10,50)" in help_text and "(default: 0)" in help_text
+    # Every option but the flags says its default, once.
+    from skimbalance.__main__ import build_parser
+
+    study = build_parser()._subparsers._group_actions[0].choices["study"]
+    for action in study._actions:
+        if action.nargs != 0:
+            formatted = study._get_formatter()._get_help_string(action)
+            assert formatted.count("(default") == 1, action.dest
     with pytest.raises(SystemExit):
         cli(["--version"])
     assert capsys.readouterr().out.startswith("skimbalance 0.")
