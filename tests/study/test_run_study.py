@@ -237,6 +237,16 @@ def test_a_full_disk_leaves_no_empty_files(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("out", ["a-file", "a-file/out"])
+def test_a_folder_that_cannot_be_written_is_one_line(tmp_path, capsys, out):
+    (tmp_path / "a-file").write_text("not a folder")
+    argv = ["study", "--rho", "10", "--mu", "0.5", "--max-iter", "3", "--quiet"]
+    assert cli([*argv, "--out", str(tmp_path / out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("skimbalance study: error: ")
+    assert (tmp_path / "a-file").read_text() == "not a folder"
+
+
 def test_a_missing_dataset_offline_is_one_line(tmp_path, monkeypatch, capsys):
     from skimbalance.datasets import _mnist
 
