@@ -251,7 +251,31 @@ def _ranking_lines(results):
     if worse:
         lines.append(f"Worse by more than the noise: {', '.join(worse)}.")
     lines.append("")
-    return lines
+    return lines + _other_goal_lines(results, metrics)
+
+
+def _other_goal_lines(results, metrics):
+    """The best method by each of the other scores: the answer depends on the goal."""
+    others = [m for m in metrics if m != "roc_auc"]
+    if not others:
+        return []
+    lines = [
+        "When decisions matter more than ranking, judge by another score; the best "
+        "method by each, and those within the noise of it:",
+        "",
+        "| score | best | as good (within the noise) |",
+        "|---|---|---|",
+    ]
+    for metric in others:
+        ranking = rank_methods(results, metric)
+        tied = [r["method"] for r in ranking[1:] if not r["worse"]]
+        best = ranking[0]
+        lines.append(
+            f"| {_METRICS[metric]} | {best['method']} "
+            f"({_cell(best[metric], best[f'{metric}_std'])}) | "
+            f"{', '.join(tied) if tied else 'none'} |"
+        )
+    return lines + [""]
 
 
 def _figure_lines(figures, folder):
@@ -277,9 +301,13 @@ def _use_lines(results, conclusions):
         "The user guide's page *Which method should I use?* "
         f"(`{CHOOSING}` in the skimbalance repository, `user_guide/choosing.html` "
         "in the built documentation) turns the paper's conclusions and our MNIST "
-        "measurements into advice per situation. To rank the methods on data of "
-        "your own, run `skimbalance study --dataset PATH --imbalance natural`."
+        "measurements into advice per situation."
     )
+    if not _natural(results):
+        text += (
+            " To rank the methods on data of your own, run "
+            "`skimbalance study --dataset PATH --imbalance natural`."
+        )
     return ["## What to use", "", text, ""]
 
 

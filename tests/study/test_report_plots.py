@@ -402,3 +402,60 @@ def test_method_styles_are_distinct_and_stable():
     assert set(STYLES) == set(PAPER_METHODS + ADDED_METHODS)
     assert method_style("ros_ratio_10") == STYLES["ros"]
     assert method_style("new_method") == method_style("new_method")
+
+
+# ---------------------------------------------------- ranking your own data
+def _natural_results():
+    """Three folds of a user's data: ros best, thresholding within its noise,
+    rus clearly behind; by balanced accuracy thresholding is clearly best."""
+    by_method = {  # roc_auc per fold, balanced_accuracy per fold
+        "baseline": ([0.900, 0.910, 0.905], [0.50, 0.52, 0.51]),
+        "ros": ([0.930, 0.940, 0.935], [0.60, 0.61, 0.62]),
+        "thresholding": ([0.920, 0.945, 0.925], [0.70, 0.71, 0.72]),
+        "rus": ([0.800, 0.810, 0.805], [0.55, 0.56, 0.54]),
+    }
+    rows = []
+    for method, (aucs, balanced) in by_method.items():
+        for fold, (auc, bal) in enumerate(zip(aucs, balanced)):
+            rows.append(
+                {
+                    "dataset": "mine",
+                    "imbalance": "natural",
+                    "rho": np.nan,
+                    "mu": np.nan,
+                    "repeat": fold,
+                    "method": method,
+                    "roc_auc": auc,
+                    "mcc": auc - 0.3,
+                    "pr_auc": auc - 0.2,
+                    "balanced_accuracy": bal,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_rank_methods_counts_only_differences_beyond_the_fold_noise():
+    from skimbalance.study import rank_methods
+
+    ranking = rank_methods(_natural_results())
+    assert [r["method"] for r in ranking] == ["ros", "thresholding", "baseline", "rus"]
+    verdicts = {r["method"]: r["worse"] for r in ranking[1:]}
+    # thresholding is 0.5 points behind on average, with folds 1.3 points apart.
+    assert verdicts == {"thresholding": False, "baseline": True, "rus": True}
+    assert ranking[2]["difference"] == pytest.approx(0.03)
+    assert ranking[0]["folds"] == 3
+    by_balanced = rank_methods(_natural_results(), "balanced_accuracy")
+    assert [r["method"] for r in by_balanced][:2] == ["thresholding", "ros"]
+    assert by_balanced[1]["worse"]
+
+
+def test_natural_report_answers_which_method_for_each_goal(tmp_path):
+    text = write_report(_natural_results(), tmp_path / "report.md").read_text()
+    assert "**For this data: ros** has the best mean ROC AUC (93.50 ± 0.50)." in text
+    assert "as good on this evidence: thresholding." in text
+    assert "Worse by more than the noise: baseline, rus." in text
+    assert "| balanced accuracy | thresholding (71.00 ± 1.00) | none |" in text
+    assert "| MCC | ros (63.50 ± 0.50) | thresholding |" in text
+    assert "## The paper's conclusions" not in text
+    # The report is the answer already: no advice to go and run it.
+    assert "--imbalance natural`." not in text.split("## What to use")[1]
