@@ -1,82 +1,68 @@
-"""``CNNClassifier``: a scikit-learn classifier that builds and trains a skorch net.
+"""``CNNClassifier``: a skorch ``NeuralNetClassifier`` that is also a
+scikit-learn classifier with the paper's training.
 
-``fit``, a ``warm_start`` fit, ``partial_fit`` and ``fine_tune`` are one
-method, :meth:`CNNClassifier._train_call`: check everything, describe the call
-as a :class:`~skimbalance.cnn._schedule.TrainingRun`, feed the examples
-without copying them (:mod:`~skimbalance.cnn._inputs`) and run the loop
-(:mod:`~skimbalance.cnn._loop`). A call either completes or leaves the
-estimator as it was (:func:`_all_or_nothing`).
+This module is the estimator's surface: its parameters and their checks, how
+its parts are built (``initialize_*``), the training calls (``fit``,
+``partial_fit``, ``fine_tune``, each all or nothing), prediction, and the
+files of ``save_params`` / ``load_params``. The loop itself is
+:class:`~skimbalance.cnn._loop.TrainingLoop`.
 """
 
-import contextlib
-import copy
-import inspect
 import math
-import warnings
-from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from scipy.special import log_softmax, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils import check_random_state, check_scalar
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
-from skorch import NeuralNet
+from skorch import NeuralNetClassifier
 
-from ..losses import LOSSES, build_loss
-from ..nets import NETWORKS, build_network
+from ..losses import LOSSES
+from ..nets import NETWORKS
 from ..nets._adapt import head_parameters
 from ..utils._docstrings import fill_docstring
-from ..utils._validation import check_same_length, check_single_target
-from ._augment import AUGMENTATIONS, build_augment
+from ..utils._validation import check_parameter, check_same_length, check_single_target
+from ._augment import AUGMENTATIONS
+from ._batches import BatchLoader
+from ._build import OPTIMIZERS, NetBuilding
+from ._data import image_dataset
 from ._devices import check_precision, cuda_devices, resolve_device
-from ._inputs import (
-    IMAGENET_STATS,
-    InputTransform,
-    channel_stats,
-    check_examples,
-    make_feed,
-)
-from ._loop import (
-    Diverged,
-    LoopOptions,
-    TrainingData,
-    predict_logits,
-    stratified_holdout,
-    train,
-)
+from ._files import ParamsFiles
+from ._guard import all_or_nothing
+from ._loop import Diverged, TrainingCall, TrainingLoop
+from ._nested import check_callbacks, check_nested_params
 from ._params import parameters_section
-from ._schedule import SCHEDULES, TrainingRun
-from ._weights import load_into, weights_state
-
-#: ``optimizer=`` names.
-OPTIMIZERS = {
-    "sgd": torch.optim.SGD,
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-}
+from ._schedule import SCHEDULES
 
 
-class CNNClassifier(ClassifierMixin, BaseEstimator):
-    """Convolutional (or any PyTorch) network as a scikit-learn classifier.
+class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier):
+    """Convolutional (or any PyTorch) network as a skorch net and a scikit-learn
+    classifier.
 
-    ``fit`` builds a PyTorch module and trains it inside a skorch net for a
-    fixed number of weight updates (``max_iter``, the paper's protocol) with
-    a per-update learning-rate schedule. Imbalance is handled inside
-    training without copying data: ``class_weight``, ``sample_weight``,
-    imbalance-aware ``loss`` functions and class-aware batches.
+    A :class:`skorch.NeuralNetClassifier`: ``callbacks``, ``history``,
+    ``train_split``, nested ``module__`` / ``criterion__`` / ``optimizer__``
+    / ``iterator_train__`` / ``iterator_valid__`` parameters,
+    ``initialize``, ``save_params`` / ``load_params``, ``forward_iter`` and
+    skorch's ``AccelerateMixin`` work as in skorch. What it adds: training
+    for a fixed number of weight updates (``max_iter``, the paper's protocol)
+    under a per-update learning-rate schedule, ``predict`` returning the
+    labels of ``y`` (strings too), and imbalance handled inside training
+    without copying data: ``class_weight``, ``sample_weight``,
+    imbalance-aware ``criterion`` losses and class-aware batches.
 
     ``X`` may be 2-D ``(n, n_features)``, images ``(n, C, H, W)``,
-    ``(n, H, W, C)`` or ``(n, H, W)``, a memory map, or a lazy
+    ``(n, H, W, C)`` or ``(n, H, W)``, a memory map, a CPU tensor, or a lazy
     :class:`~skimbalance.datasets.ImageArray` over image files (decoded batch
-    by batch in ``num_workers`` processes). Nothing is copied or converted
-    as a whole: each batch is gathered from ``X`` (on the GPU when it fits
-    there) and turned into float32 on the device. uint8 and uint16 images
-    are scaled to [0, 1] per batch, by 255 and 65535 (torchvision's
-    ``ToDtype(torch.float32, scale=True)``); float input is used as given.
+    by batch, in ``iterator_train__num_workers`` processes). Nothing is
+    copied or converted as a whole: each batch is gathered from ``X`` (on
+    the GPU when it fits there) and turned into float32 on the device. uint8
+    and uint16 images are scaled to [0, 1] per batch, by 255 and 65535
+    (torchvision's ``ToDtype(torch.float32, scale=True)``); float input is
+    used as given.
 
     {parameters}
 
@@ -85,16 +71,24 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         The class labels; ``predict_proba`` columns follow them.
     n_features_in_ : int
-        Number of values (pixels) per example seen in ``fit``.
+        Number of values (pixels) per example.
     input_shape_ : tuple of int
         The shape the network takes one example in, e.g. ``(1, 8, 8)``.
-    net_ : skorch.NeuralNet
-        The trained net: ``net_.module_`` is the PyTorch module,
-        ``net_.history`` the per-epoch and per-batch record.
+    module_, criterion_, optimizer_ : torch objects
+        The network, the loss (per example) and the optimizer.
+    history : skorch.history.History
+        Per epoch ``train_loss``, ``valid_loss``, ``valid_acc``, ``dur``,
+        ``train_batch_count``; per batch ``train_loss``,
+        ``train_batch_size``, ``event_lr``.
+    callbacks_ : list of (str, Callback)
+        skorch's default callbacks, ``lr_schedule`` (an
+        :class:`~skimbalance.cnn.UpdateSchedule`) and ``callbacks``.
     n_iter_ : int
-        Weight updates made since the network was built.
+        Weight updates in the history (since the network was built).
+    schedule_ : Schedule
+        The learning-rate schedule of the last training call.
     class_counts_ : ndarray of shape (n_classes,)
-        Number of examples per class in the last training data.
+        Number of training examples per class in the last training call.
     normalize_mean_, normalize_std_ : ndarray of shape (C,) or None
         The per-channel normalisation applied (``None`` without
         ``normalize``).
@@ -107,9 +101,11 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    A training call either completes or changes nothing: an exception or an
-    interrupt (``KeyboardInterrupt``) leaves the estimator as it was before
-    the call (unfitted, or its previous fitted state), and propagates.
+    A training call either completes or changes nothing: an exception or
+    Ctrl-C leaves the estimator as it was before the call (unfitted, or its
+    previous state: weights, optimizer, history), and propagates. A callback
+    that stops the training (skorch's ``EarlyStopping``) ends the call
+    normally.
 
     Examples
     --------
@@ -117,35 +113,39 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     >>> from skimbalance.datasets import load_digit_images
     >>> X, y = load_digit_images(return_X_y=True)
     >>> clf = CNNClassifier("lenet5", max_iter=60, random_state=0).fit(X, y)
-    >>> clf.input_shape_, clf.predict_proba(X[:2]).shape
-    ((1, 8, 8), (2, 10))
+    >>> clf.input_shape_, clf.predict_proba(X[:2]).shape, clf.n_iter_
+    ((1, 8, 8), (2, 10), 60)
     """
 
     _parameter_constraints: dict = {
         "module": [StrOptions(set(NETWORKS)), callable, torch.nn.Module],
-        "input_shape": ["array-like", None],
-        "module_params": [dict, None],
+        "criterion": [StrOptions(set(LOSSES)), torch.nn.Module, type],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "lr_schedule": [StrOptions(set(SCHEDULES))],
+        "lr_schedule": [StrOptions(set(SCHEDULES)), None],
         "schedule_length": [Interval(Integral, 1, None, closed="left"), None],
-        "loss": [StrOptions(set(LOSSES)), torch.nn.Module],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "batch_sampling": [StrOptions({"shuffle", "class_aware"})],
         "augment": [StrOptions(set(AUGMENTATIONS)), callable, None],
         "normalize": [StrOptions({"auto", "imagenet"}), tuple, list, None],
+        "input_shape": ["array-like", None],
         "data_format": [StrOptions({"auto", "channels_first", "channels_last"})],
         "precision": [StrOptions({"32", "bf16", "16"})],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "train_split": [Interval(Real, 0, 1, closed="neither"), callable, None],
+        "callbacks": [list, tuple, StrOptions({"disable"}), None],
+        "iterator_train": [callable],
+        "iterator_valid": [callable],
+        "classes": ["array-like", None],
         "warm_start": ["boolean"],
-        "device": [str, torch.device],
-        "num_workers": [Interval(Integral, 0, None, closed="left")],
-        "predict_batch_size": [Interval(Integral, 1, None, closed="left")],
+        "device": [str, torch.device, None],
+        "compile": ["boolean"],
+        "use_caching": [StrOptions({"auto"}), "boolean"],
+        "torch_load_kwargs": [dict, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -154,63 +154,245 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self,
         module="lenet5",
         *,
-        input_shape=None,
-        module_params=None,
+        criterion="cross_entropy",
+        optimizer="sgd",
+        lr=0.01,
+        momentum=0.9,
+        weight_decay=5e-4,
         max_iter=10_000,
         max_epochs=None,
         batch_size=64,
-        lr=0.01,
-        optimizer="sgd",
-        momentum=0.9,
-        weight_decay=5e-4,
         lr_schedule="inv",
         schedule_length=None,
-        loss="cross_entropy",
         class_weight=None,
         batch_sampling="shuffle",
         augment=None,
         normalize=None,
+        input_shape=None,
         data_format="auto",
         precision="32",
-        validation_fraction=None,
+        train_split=None,
+        callbacks=None,
+        iterator_train=BatchLoader,
+        iterator_valid=BatchLoader,
+        classes=None,
         warm_start=False,
         device="auto",
-        num_workers=0,
-        predict_batch_size=1024,
+        compile=False,
+        use_caching="auto",
+        torch_load_kwargs=None,
         random_state=None,
         verbose=0,
+        **kwargs,
     ):
         self.module = module
-        self.input_shape = input_shape
-        self.module_params = module_params
+        self.criterion = criterion
+        self.optimizer = optimizer
+        self.lr = lr
+        self.momentum = momentum
+        self.weight_decay = weight_decay
         self.max_iter = max_iter
         self.max_epochs = max_epochs
         self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.momentum = momentum
-        self.weight_decay = weight_decay
         self.lr_schedule = lr_schedule
         self.schedule_length = schedule_length
-        self.loss = loss
         self.class_weight = class_weight
         self.batch_sampling = batch_sampling
         self.augment = augment
         self.normalize = normalize
+        self.input_shape = input_shape
         self.data_format = data_format
         self.precision = precision
-        self.validation_fraction = validation_fraction
+        self.train_split = train_split
+        self.callbacks = callbacks
+        self.iterator_train = iterator_train
+        self.iterator_valid = iterator_valid
+        self.classes = classes
         self.warm_start = warm_start
         self.device = device
-        self.num_workers = num_workers
-        self.predict_batch_size = predict_batch_size
+        self.compile = compile
+        self.use_caching = use_caching
+        self.torch_load_kwargs = torch_load_kwargs
         self.random_state = random_state
         self.verbose = verbose
+        # skorch's own: a history to use (e.g. DistributedHistory), and the
+        # nested parameters, stored as attributes as skorch does.
+        self.history_ = kwargs.pop("history", None)
+        self._params_to_validate = set(kwargs)
+        vars(self).update(kwargs)
+        self.virtual_params_ = {}
+        self.initialized_ = False
 
-    # ------------------------------------------------------------- training
+    # ------------------------------------------- skorch's state, as private
+    # skorch sets history_, initialized_ and virtual_params_ in __init__;
+    # scikit-learn allows only parameters there, so they live under private
+    # names. classes_ is an attribute (skorch's is a property).
+    history_ = property(
+        lambda self: self.__dict__.get("_history"),
+        lambda self, value: self.__dict__.__setitem__("_history", value),
+    )
+    virtual_params_ = property(
+        lambda self: self.__dict__.get("_virtual_params", {}),
+        lambda self, value: self.__dict__.__setitem__("_virtual_params", value),
+    )
+
+    @property
+    def initialized_(self):
+        try:
+            return self.__dict__["_initialized"]
+        except KeyError:  # during __init__: skorch's __setattr__ asks
+            raise AttributeError("initialized_") from None
+
+    @initialized_.setter
+    def initialized_(self, value):
+        self.__dict__["_initialized"] = value
+
+    @property
+    def classes_(self):
+        try:
+            return self.__dict__["classes_"]
+        except KeyError:
+            raise AttributeError(
+                f"{type(self).__name__} has no classes_ before fit or initialize."
+            ) from None
+
+    @classes_.setter
+    def classes_(self, value):
+        self.__dict__["classes_"] = value
+
+    @property
+    def n_iter_(self):
+        """Weight updates in the history."""
+        history = self.history_
+        if history is None:
+            raise AttributeError(f"{type(self).__name__} has no n_iter_ before fit.")
+        try:
+            return int(sum(history[:, "train_batch_count"]))
+        except KeyError:  # no epoch yet
+            return 0
+
+    def _get_param_names(self):
+        """The parameters: every public attribute not ending in ``_`` (the
+        explicit ones, nested ``prefix__name`` ones, and those of mixins such
+        as skorch's ``AccelerateMixin``)."""
+        return [
+            k for k in self.__dict__ if not k.startswith("_") and not k.endswith("_")
+        ]
+
+    __repr__ = BaseEstimator.__repr__
+
+    def set_params(self, **params):
+        """Set parameters, as skorch does (nested ones included).
+
+        ``callbacks`` is checked when the callbacks are built: at once on an
+        initialised net (as in skorch), else at the next ``fit``.
+        """
+        if "callbacks" in params:
+            BaseEstimator.set_params(self, callbacks=params.pop("callbacks"))
+            if self.initialized_:
+                self._initialize_callbacks()
+        return super().set_params(**params) if params else self
+
+    # ----------------------------------------------------------- checking
+    def _validate_params(self):
+        """scikit-learn's constraints, skorch's names, then the nested values."""
+        BaseEstimator._validate_params(self)
+        super()._validate_params()
+        check_callbacks(self.callbacks)
+        if isinstance(self.criterion, type) and not issubclass(
+            self.criterion, torch.nn.Module
+        ):
+            raise ValueError(
+                f"criterion={self.criterion!r} is not a torch.nn.Module class."
+            )
+        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
+        if not (
+            isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)
+        ):
+            raise ValueError(
+                "optimizer must be 'sgd', 'adam', 'adamw' or a torch.optim."
+                f"Optimizer subclass; got optimizer={self.optimizer!r}."
+            )
+        check_nested_params(self, optimizer)
+
+    def _training_data(self, X, y, sample_weight, *, continuing, classes=None):
+        """Check ``X``, ``y`` and the weights; the call's :class:`ImageDataset`."""
+        dataset = image_dataset(self, X, reset=not continuing)
+        y = check_single_target(y)
+        check_same_length(X, y)
+        n = len(y)
+        if continuing:
+            known = self.classes_
+            if classes is not None and not np.array_equal(
+                np.unique(np.asarray(classes)), known
+            ):
+                raise ValueError(
+                    f"classes={np.asarray(classes).tolist()} is not the same as on "
+                    f"the first call to partial_fit, was: {known.tolist()}."
+                )
+        else:
+            given = classes if classes is not None else self.classes
+            known = np.unique(y if given is None else np.asarray(given))
+            if len(known) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes; got "
+                    f"{n} sample{'s' * (n != 1)} of 1 class ({known.tolist()[0]!r})."
+                )
+        unknown = np.setdiff1d(y, known)
+        if unknown.size:
+            raise ValueError(
+                f"y contains classes not seen in the first fit: {unknown.tolist()}; "
+                f"known classes are {known.tolist()}."
+                if continuing
+                else f"y contains classes {unknown.tolist()} that are not in "
+                f"classes={known.tolist()}."
+            )
+        targets = np.searchsorted(known, y).astype(np.int64)
+        weight = None
+        if sample_weight is not None:
+            weight = _check_sample_weight(
+                sample_weight, np.empty((n, 0)), dtype=np.float32,
+                ensure_non_negative=True,
+            )  # fmt: skip
+        if self.class_weight is not None:
+            per_class = _class_weights(self.class_weight, known, y)
+            weight = per_class[targets] * (1 if weight is None else weight)
+        dataset.labels, dataset.targets, dataset.weights = y, targets, weight
+        return dataset, known
+
+    def get_dataset(self, X, y=None):
+        """``X`` as a torch Dataset: itself if it is one, else the checked
+        examples (and labels) as an :class:`ImageDataset`."""
+        if isinstance(X, torch.utils.data.Dataset):
+            return X
+        return self._image_dataset(X, y)
+
+    def _image_dataset(self, X, y=None):
+        """An :class:`ImageDataset` of examples to predict (or validate on)."""
+        labels = targets = None
+        if y is not None:
+            labels = check_single_target(y)
+            check_same_length(X, labels)
+            unknown = np.setdiff1d(labels, self.classes_)
+            if unknown.size:
+                raise ValueError(
+                    f"y contains classes {unknown.tolist()} the estimator does not "
+                    f"know ({self.classes_.tolist()})."
+                )
+            targets = np.searchsorted(self.classes_, labels).astype(np.int64)
+        dataset = image_dataset(self, X, reset=False, labels=labels, targets=targets)
+        return dataset.place(self._device(), workers=self._workers())
+
+    # ------------------------------------------------------------ training
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Train the network on ``X, y`` for ``max_iter`` updates.
+
+        A new network, unless ``warm_start`` and the estimator is initialised
+        (then the current one continues, its schedule too). A checkpoint
+        loaded when training begins (skorch's ``LoadInitState``) counts
+        towards the ``max_iter`` updates of a new fit: a resumed training
+        ends where an uninterrupted one would.
 
         Parameters
         ----------
@@ -221,12 +403,13 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : CNNClassifier
         """
-        continuing = self.warm_start and hasattr(self, "net_")
-        return self._train_call(X, y, sample_weight, kind="fit", continuing=continuing)
+        continuing = bool(self.warm_start) and self.initialized_
+        return self._train(X, y, sample_weight, kind="fit", continuing=continuing)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Train for one pass over ``X, y``, continuing the current network.
+        """Train for one pass over ``X, y`` (``max_epochs`` passes when set),
+        continuing the current network.
 
         Parameters
         ----------
@@ -240,8 +423,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : CNNClassifier
         """
-        return self._train_call(
-            X, y, sample_weight, kind="epoch", continuing=hasattr(self, "net_"),
+        return self._train(
+            X, y, sample_weight, kind="epoch", continuing=self.initialized_,
             classes=classes,
         )  # fmt: skip
 
@@ -268,12 +451,15 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self : CNNClassifier
         """
         check_is_fitted(self)
-        check_scalar(
-            lr_factor, "lr_factor", Real, min_val=0, include_boundaries="neither"
-        )
-        if max_iter is not None:
-            check_scalar(max_iter, "max_iter", Integral, min_val=1)
-        module = self.net_.module_
+        check_parameter(
+            lr_factor, "lr_factor", [Interval(Real, 0, None, closed="neither")],
+            "fine_tune",
+        )  # fmt: skip
+        check_parameter(
+            max_iter, "max_iter", [Interval(Integral, 1, None, closed="left"), None],
+            "fine_tune",
+        )  # fmt: skip
+        module = getattr(self.module_, "_orig_mod", self.module_)  # compiled
         head = {id(p) for p in head_parameters(module)}
         frozen = [
             p for p in module.parameters() if id(p) not in head and p.requires_grad
@@ -281,291 +467,73 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         for p in frozen:
             p.requires_grad_(False)
         try:
-            self._train_call(
+            self._train(
                 X, y, sample_weight, kind="fine_tune", continuing=True,
-                lr_factor=lr_factor, n_updates=max_iter or self.max_iter,
+                lr_factor=float(lr_factor), updates=max_iter or self.max_iter,
             )  # fmt: skip
         finally:
             for p in frozen:
                 p.requires_grad_(True)
         return self
 
-    def _train_call(
-        self, X, y, sample_weight, *, kind, continuing, classes=None,
-        lr_factor=1.0, n_updates=None,
+    def _train(
+        self, X, y, sample_weight, *, kind, continuing, classes=None, lr_factor=1.0,
+        updates=0,
     ):  # fmt: skip
-        """Check, then make one :class:`TrainingRun`; all or nothing."""
-        with _all_or_nothing(self, net_changes=continuing):
-            if continuing:
-                device = next(self.net_.module_.parameters()).device
-            else:
-                device = resolve_device(self.device)
-            check_precision(self.precision, device)
-            if self.optimizer not in OPTIMIZERS and not (
-                isinstance(self.optimizer, type)
-                and issubclass(self.optimizer, torch.optim.Optimizer)
-            ):
-                raise ValueError(
-                    "optimizer must be 'sgd', 'adam', 'adamw' or a torch.optim."
-                    f"Optimizer subclass; got optimizer={self.optimizer!r}."
-                )
-            examples = check_examples(
-                self, X, reset=not continuing, input_shape=self.input_shape,
-                data_format=self.data_format,
-            )  # fmt: skip
-            target = self._check_targets(
+        """Check everything, then one training call; all or nothing."""
+        with all_or_nothing(self, continuing=continuing):
+            if not continuing:
+                self._validate_params()
+            check_precision(self.precision, self._device())
+            dataset, classes_ = self._training_data(
                 X, y, sample_weight, continuing=continuing, classes=classes
             )
             rng = check_random_state(self.random_state)
-            start = self.n_iter_ if continuing else 0
-            seeds = np.random.RandomState(rng.randint(2**31 - 1) + start)
+            n_before = self.n_iter_ if continuing else 0
+            seeds = np.random.RandomState(rng.randint(2**31 - 1) + n_before)
             torch_seed = int(seeds.randint(2**31 - 1))
-            train_positions, valid_positions = self._split(target.y, seeds)
-            run = self._run(kind, start, len(train_positions), lr_factor, n_updates)
-            if run.ended:
-                warnings.warn(
-                    f"lr_schedule={self.lr_schedule!r} ended at update {run.length} "
-                    f"(its length, the max_iter budget); these {run.n_updates} "
-                    "updates train at learning rate 0. Fit anew, or use fine_tune.",
-                    UserWarning,
-                )
-            feed = make_feed(examples, device, num_workers=self.num_workers)
+            if not continuing:
+                self.classes_, self.input_shape_ = classes_, dataset.layout.input_shape
+                self.initialize()
+            dataset.place(self._device(), workers=self._workers())
+            device = self._device()
+            call = TrainingCall(
+                kind, n_before, seeds,
+                torch.Generator(device=device).manual_seed(torch_seed),
+                updates=updates, lr_factor=lr_factor,
+            )  # fmt: skip
             with torch.random.fork_rng(devices=cuda_devices(device)):
                 torch.manual_seed(torch_seed)
-                if not continuing:
-                    self.classes_ = target.classes
-                    self.input_shape_ = examples.input_shape
-                    self.net_ = self._build_net(
-                        device, self.classes_, self.input_shape_
-                    )
-                    self.normalize_mean_, self.normalize_std_ = self._normalization(
-                        examples, feed, train_positions, device
-                    )
-                counts = np.bincount(
-                    target.y[train_positions], minlength=len(self.classes_)
-                )
-                self.class_counts_ = counts
-                net = self.net_
-                if hasattr(net.criterion_, "set_class_counts"):
-                    net.criterion_.set_class_counts(np.maximum(counts, 1))
-                    net.criterion_.to(device)
-                _apply_training_params(net.optimizer_, self)
-                options = LoopOptions(
-                    batch_size=self.batch_size,
-                    order=self.batch_sampling,
-                    random_state=seeds,
-                    transform=self._transform(examples, device),
-                    augment=build_augment(self.augment),
-                    generator=torch.Generator(device=device).manual_seed(torch_seed),
-                    precision=self.precision,
-                    predict_batch_size=self.predict_batch_size,
-                )
-                data = TrainingData.on(device, target, train_positions, valid_positions)
                 try:
-                    train(net, feed, run, data, options=options, verbose=self.verbose)
+                    self._run_call(dataset, call)
                 except Diverged as exc:
                     raise FloatingPointError(
-                        self._divergence_message(exc, examples, target, run)
+                        self._divergence_message(exc, dataset)
                     ) from None
-            self.n_iter_ = start + run.n_updates
         return self
 
-    def _check_targets(self, X, y, sample_weight, *, continuing, classes):
-        y = check_single_target(y)
-        check_same_length(X, y)
-        n = len(y)
-        name = type(self).__name__
-        if continuing:
-            known = self.classes_
-            if classes is not None and not np.array_equal(
-                np.unique(np.asarray(classes)), known
-            ):
-                raise ValueError(
-                    f"classes={np.asarray(classes).tolist()} is not the same as on "
-                    f"the first call to partial_fit, was: {known.tolist()}."
-                )
-        else:
-            known = np.unique(y if classes is None else np.asarray(classes))
-            if len(known) < 2:
-                raise ValueError(
-                    f"{name} needs samples of at least 2 classes; got {n} "
-                    f"sample{'s' * (n != 1)} of 1 class ({known.tolist()[0]!r})."
-                )
-        unknown = np.setdiff1d(y, known)
-        if unknown.size:
-            raise ValueError(
-                f"y contains classes not seen in the first fit: {unknown.tolist()}; "
-                f"known classes are {known.tolist()}."
-            )
-        y_pos = np.searchsorted(known, y).astype(np.int64)
-        weight = None
-        if sample_weight is not None:
-            weight = _check_sample_weight(
-                sample_weight, np.empty((n, 0)), dtype=np.float32,
-                ensure_non_negative=True,
-            )  # fmt: skip
-        if self.class_weight is not None:
-            per_class = _class_weights(self.class_weight, known, y)
-            weight = per_class[y_pos] * (1 if weight is None else weight)
-        return _Targets(known, y_pos, weight)
-
-    def _split(self, y_pos, random_state):
-        """Training and validation positions (a stratified hold-out)."""
-        everything = np.arange(len(y_pos))
-        if self.validation_fraction is None:
-            return everything, everything[:0]
-        train_positions, valid_positions = stratified_holdout(
-            y_pos, self.validation_fraction, random_state
-        )
-        if len(valid_positions) == 0:
-            raise ValueError(
-                f"validation_fraction={self.validation_fraction} holds out no "
-                f"example of any class ({len(y_pos)} samples); use a larger "
-                "fraction or None."
-            )
-        return train_positions, valid_positions
-
-    def _run(self, kind, start, n_train, lr_factor, n_updates):
-        """The :class:`TrainingRun` of a call: see ``lr_schedule``."""
-        per_epoch = math.ceil(n_train / self.batch_size)
-        budget = (
-            self.max_iter if self.max_epochs is None else self.max_epochs * per_epoch
-        )
-        if kind == "fit":
-            length = self.schedule_length or budget
-            return TrainingRun(budget, self.lr, self.lr_schedule, start, length)
-        if kind == "epoch":
-            length = self.schedule_length or self.max_iter
-            return TrainingRun(per_epoch, self.lr, self.lr_schedule, start, length)
-        return TrainingRun(
-            n_updates, self.lr * lr_factor, self.lr_schedule, 0, n_updates
-        )
-
-    def _build_net(self, device, classes, input_shape):
-        module = build_network(
-            self.module, input_shape=input_shape, n_classes=len(classes),
-            **(self.module_params or {}),
-        )  # fmt: skip
-        if torch.device(device).type == "cuda" and len(input_shape) == 3:
-            module = module.to(memory_format=torch.channels_last)
-        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        accepted = inspect.signature(optimizer).parameters
-        options = {"weight_decay": self.weight_decay, "momentum": self.momentum}
-        net = NeuralNet(
-            module=module,
-            criterion=build_loss(self.loss),
-            optimizer=optimizer,
-            lr=self.lr,
-            train_split=None,
-            callbacks=[],
-            device=str(device),
-            **{f"optimizer__{k}": v for k, v in options.items() if k in accepted},
-        )
-        return net.initialize()
-
-    def _normalization(self, examples, feed, positions, device):
-        """``(mean, std)`` per channel for ``normalize``, or ``(None, None)``."""
-        if self.normalize is None:
-            return None, None
-        if self.normalize == "auto":
-            transform = InputTransform(examples)
-            return channel_stats(feed, positions, transform, self.predict_batch_size)
-        given = IMAGENET_STATS if self.normalize == "imagenet" else self.normalize
-        channels = examples.input_shape[0]
-        try:
-            mean, std = (
-                np.broadcast_to(np.asarray(v, float), (channels,)) for v in given
-            )
-        except (ValueError, TypeError):
-            mean = std = None
-        if mean is None or not (np.isfinite(mean).all() and (std > 0).all()):
-            raise ValueError(
-                "normalize must be 'auto', 'imagenet' or (mean, std) with one finite "
-                f"mean and one positive std per channel ({channels} channels); got "
-                f"normalize={self.normalize!r}."
-            )
-        return mean.copy(), std.copy()
-
-    def _transform(self, examples, device):
-        device = torch.device(device)
-        stats = [
-            None
-            if v is None
-            else torch.as_tensor(v, dtype=torch.float32, device=device)
-            for v in (self.normalize_mean_, self.normalize_std_)
-        ]
-        return InputTransform(
-            examples, mean=stats[0], std=stats[1],
-            channels_last_memory=device.type == "cuda",
-        )  # fmt: skip
-
-    def _divergence_message(self, exc, examples, target, run):
+    def _divergence_message(self, exc, dataset):
         causes = []
-        largest = examples.max_value()
-        if examples.dtype.kind == "f" and largest is not None and largest > 10:
+        largest = _largest_value(dataset.source)
+        if largest is not None and largest > 10:
             causes.append(
                 f"unscaled inputs: the largest value of X is {largest:g} (scale "
                 "pixels to [0, 1], or pass the uint8 images, which are scaled "
                 "per batch)"
             )
-        if target.weight is not None:
-            positive = target.weight[target.weight > 0]
+        if dataset.weights is not None:
+            positive = dataset.weights[dataset.weights > 0]
             if positive.size and positive.max() / positive.min() > 100:
                 causes.append(
                     f"class_weight or sample_weight, ranging from {positive.min():g} "
                     f"to {positive.max():g}"
                 )
-        lr = run.lr
+        lr = self.optimizer_.param_groups[0]["lr"]
         causes.append(f"the learning rate (lr={lr:g} now; try lr={lr / 10:g})")
         return (
             f"Training loss became {exc.value} at update {exc.update}; the model "
             f"diverged. Likely causes: {'; '.join(causes)}."
         )
-
-    # ----------------------------------------------------------- weights
-    def save_weights(self, path):
-        """Save the trained weights, classes and input shape (no pickled objects).
-
-        The file holds only tensors, strings and numbers, so
-        :meth:`load_weights` reads it with ``torch.load(weights_only=True)``,
-        which never executes code from the file.
-
-        Parameters
-        ----------
-        path : str or path-like
-            The file to write (``torch.save``).
-        """
-        check_is_fitted(self)
-        torch.save(weights_state(self), path)
-
-    def load_weights(self, path, X=None):
-        """Build the network from this estimator's parameters and load weights.
-
-        The network is built and loaded apart; the estimator changes only
-        when that succeeds, so a failed load leaves it as it was.
-
-        Parameters
-        ----------
-        path : str or path-like
-            A file written by :meth:`save_weights`.
-        X : None
-            Not used, present for API consistency.
-
-        Returns
-        -------
-        self : CNNClassifier
-            Ready to predict; can also continue with ``warm_start`` or
-            :meth:`partial_fit`.
-
-        Raises
-        ------
-        ValueError
-            If the file is not one written by :meth:`save_weights`, its
-            weights do not fit this estimator's network, or the
-            ``input_shape`` parameter conflicts with the saved one.
-        """
-        self._validate_params()
-        return load_into(self, path)
 
     # ------------------------------------------------------------- predict
     def predict_proba(self, X):
@@ -579,7 +547,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
             Examples to classify, as given to :meth:`fit` (any of the layouts
-            it accepts, or an ImageArray).
+            it accepts, an ImageArray, a CPU tensor), or a torch ``Dataset``
+            of ``(image, target)`` pairs.
 
         Returns
         -------
@@ -588,27 +557,13 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         """
         return softmax(self._logits(X).astype(np.float64), axis=1)
 
-    def _logits(self, X):
-        check_is_fitted(self)
-        examples = check_examples(
-            self, X, reset=False, input_shape=self.input_shape,
-            data_format=self.data_format,
-        )  # fmt: skip
-        module = self.net_.module_
-        device = next(module.parameters()).device
-        return predict_logits(
-            module, make_feed(examples, device, num_workers=self.num_workers),
-            examples.n, self._transform(examples, device), self.predict_batch_size,
-            self.precision, len(self.classes_),
-        )  # fmt: skip
-
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed from the logits in float64.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Examples to classify, as given to :meth:`fit`.
+            Examples to classify, as for :meth:`predict_proba`.
 
         Returns
         -------
@@ -623,15 +578,40 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Examples to classify, as given to :meth:`fit`.
+            Examples to classify, as for :meth:`predict_proba`.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        proba = self.predict_proba(X)  # checks fitted before classes_ is read
-        return self.classes_[np.argmax(proba, axis=1)]
+        logits = self._logits(X)
+        return self.classes_[np.argmax(logits, axis=1)]
+
+    def _logits(self, X):
+        """float32 logits of ``X``, through ``forward_iter`` (so that skorch's
+        scoring callbacks can serve cached ones)."""
+        check_is_fitted(self)
+        outputs = [
+            out.float() for out in self.forward_iter(X, training=False, device="cpu")
+        ]
+        if not outputs:
+            return np.empty((0, len(self.classes_)), dtype=np.float32)
+        return torch.cat(outputs).numpy()
+
+    # -------------------------------------------------------------- pickle
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_cache", None)
+        return state
+
+    def __setstate__(self, state):
+        device = state.get("device")
+        if isinstance(device, str) and device == "auto":
+            state["device"] = str(resolve_device("auto"))
+        super().__setstate__(state)
+        self.__dict__["device"] = device if device in ("auto", None) else self.device
+        self._cache = {}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -646,7 +626,7 @@ fill_docstring(CNNClassifier, {"{parameters}": parameters_section(CNNClassifier)
 _TRAINING_DOCS = {
     "{X_y}": """X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
             Training examples: flattened, images (channels first or last),
-            a memory map or a lazy ImageArray.
+            a memory map, a CPU tensor or a lazy ImageArray.
         y : array-like of shape (n_samples,)
             Class labels of any type.""",
     "{sample_weight}": """sample_weight : array-like of shape (n_samples,) or None
@@ -658,46 +638,15 @@ del _method
 
 
 # ------------------------------------------------------------------ helpers
-@dataclass(frozen=True)
-class _Targets:
-    classes: np.ndarray
-    y: np.ndarray
-    weight: object
-
-
-@contextlib.contextmanager
-def _all_or_nothing(estimator, *, net_changes):
-    """Restore the estimator when the block raises or is interrupted: its
-    attributes, and when the block trains the current net (``net_changes``)
-    that net's weights, optimizer state and history."""
-    saved = dict(estimator.__dict__)
-    net = saved.get("net_") if net_changes else None
-    state = None
-    if net is not None:
-        state = {
-            name: copy.deepcopy(getattr(net, name).state_dict())
-            for name in ("module_", "criterion_", "optimizer_")
-        }
-        state["history"] = len(net.history)
-    try:
-        yield
-    except BaseException:
-        estimator.__dict__.clear()
-        estimator.__dict__.update(saved)
-        if state is not None:
-            for name in ("module_", "criterion_", "optimizer_"):
-                getattr(net, name).load_state_dict(state[name])
-            del net.history[state["history"] :]
-            net.module_.eval()
-        raise
-
-
-def _apply_training_params(optimizer, estimator):
-    """The estimator's current momentum and weight decay on a (reused) optimizer."""
-    for group in optimizer.param_groups:
-        if "momentum" in group:
-            group["momentum"] = estimator.momentum
-        group["weight_decay"] = estimator.weight_decay
+def _largest_value(source, limit=100_000):
+    """Largest value of (up to ``limit`` rows of) a float source, for messages."""
+    if isinstance(source, torch.Tensor):
+        if not source.is_floating_point() or not len(source):
+            return None
+        return float(source[:limit].max())
+    if isinstance(source, np.ndarray) and source.dtype.kind == "f" and len(source):
+        return float(np.max(source[:limit]))
+    return None
 
 
 def _class_weights(class_weight, classes, y):

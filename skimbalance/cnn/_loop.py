@@ -1,27 +1,51 @@
-"""The training loop of the CNN estimators, and the one prediction path that
-``predict_proba`` and the per-epoch validation loss share.
+"""The training loop of the CNN estimators: skorch's loop with the paper's budget,
+made lean.
 
-One :class:`~skimbalance.cnn._schedule.TrainingRun` is one call of
-:func:`train`: it makes exactly ``run.n_updates`` updates (the only stop),
-sets each update's learning rate from the run's closed form, and records
-skorch's history layout (per batch ``train_loss``, ``train_batch_size``,
-``event_lr``; per epoch ``train_loss``, ``valid_loss``, ``train_batch_count``,
-``dur``). Interrupts (``KeyboardInterrupt``) and errors propagate.
+:class:`TrainingLoop` overrides only what the fixed budget and speed need;
+everything else is skorch's ``NeuralNet``. The structure is skorch's
+(``fit_loop`` -> epochs -> ``run_single_epoch`` -> ``train_step``, with
+``on_*`` callbacks at every step), with these differences:
+
+* the number of epochs follows the budget: a :class:`BudgetBatchSampler`
+  serves exactly the call's updates, the last epoch cut short;
+* batches are gathered whole by an :class:`ImageDataset` (no per-example
+  ``__getitem__`` and collate); ``infer`` moves them to the device, augments
+  them in training, scales integer images and normalises;
+* the per-batch bookkeeping that costs time is done once per epoch: the
+  train/eval mode is set once, a loss on the GPU is read back once (the
+  batch's history holds the tensor until the epoch ends), and only the
+  callbacks that implement a batch method are called for it;
+* a ``KeyboardInterrupt`` raised by a callback (skorch's ``EarlyStopping``)
+  ends the call normally; a real Ctrl-C propagates (see :mod:`._guard`).
 """
 
 import contextlib
 import math
-import time
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import torch
+from skorch.callbacks import Callback
+from skorch.dataset import unpack_data
+from skorch.history import History
+from torch.utils.data import Subset
 
 from ..nets._adapt import first_output
-from ._inputs import sequential_batches
+from ._augment import build_augment
+from ._batches import BudgetBatchSampler, SequentialBatchSampler, stratified_holdout
+from ._data import ImageDataset, channel_stats, scale_images
+from ._guard import StopTraining, watch_ctrl_c
+from ._schedule import Schedule
 
 #: Autocast dtype of each ``precision``.
 PRECISIONS = {"32": None, "bf16": torch.bfloat16, "16": torch.float16}
+#: Callback methods called once per batch (only on callbacks that define them).
+_BATCH_METHODS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+#: On an accelerator, losses are checked for NaN every this many updates.
+_CHECK_EVERY = 50
 
 
 class Diverged(FloatingPointError):
@@ -32,80 +56,24 @@ class Diverged(FloatingPointError):
         self.update, self.value = update, value
 
 
-@dataclass(frozen=True)
-class LoopOptions:
-    batch_size: int
-    order: str
+@dataclass
+class TrainingCall:
+    """One ``fit``, ``partial_fit`` or ``fine_tune`` call while it runs.
+
+    ``kind`` is "fit", "epoch" (one pass, ``partial_fit``) or "fine_tune";
+    ``n_before`` the updates made before the call (0 for a new network);
+    ``updates`` fine_tune's budget and ``lr_factor`` its rate factor.
+    """
+
+    kind: str
+    n_before: int
     random_state: np.random.RandomState
-    transform: object
-    augment: object
-    generator: object
-    precision: str
-    predict_batch_size: int
-
-
-@dataclass(frozen=True)
-class TrainingData:
-    """Labels and weights on the device; positions of the training and
-    held-out examples."""
-
-    y: torch.Tensor
-    weight: object
-    train: np.ndarray
-    valid: np.ndarray
-    train_labels: np.ndarray
-
-    @classmethod
-    def on(cls, device, target, train_positions, valid_positions):
-        weight = None if target.weight is None else torch.from_numpy(target.weight)
-        return cls(
-            torch.from_numpy(target.y).to(device),
-            None if weight is None else weight.to(device),
-            train_positions,
-            valid_positions,
-            target.y[train_positions],
-        )
-
-
-def batch_order(positions, batch_size, order, labels, random_state, n_updates):
-    """Yield ``n_updates`` index arrays into the examples, epoch after epoch.
-
-    An epoch is ``ceil(len(positions) / batch_size)`` batches: a permutation
-    of ``positions`` ("shuffle"), or as many class-aware draws ("class_aware":
-    a class uniformly, then one of its examples). The last epoch stops when
-    the updates run out.
-    """
-    positions = np.asarray(positions, dtype=np.int64)
-    n = len(positions)
-    per_epoch = math.ceil(n / batch_size)
-    if order == "class_aware":
-        from ..sampling import ClassAwareSampler
-
-        sampler = ClassAwareSampler(labels, num_samples=n, random_state=random_state)
-    made = 0
-    while made < n_updates:
-        if order == "class_aware":
-            epoch = positions[sampler.sample_indices(n)]
-        else:
-            epoch = positions[random_state.permutation(n)]
-        for b in range(min(per_epoch, n_updates - made)):
-            yield epoch[b * batch_size : (b + 1) * batch_size]
-            made += 1
-
-
-def stratified_holdout(y, fraction, random_state):
-    """Indices ``(train, valid)``: ``fraction`` of each class held out.
-
-    A class keeps at least one training example, so rare classes (even a
-    single example) are never taken away from training.
-    """
-    train, valid = [], []
-    for c in np.unique(y):
-        members = random_state.permutation(np.flatnonzero(y == c))
-        n_valid = min(int(fraction * len(members)), len(members) - 1)
-        valid.append(members[:n_valid])
-        train.append(members[n_valid:])
-    return np.sort(np.concatenate(train)), np.sort(np.concatenate(valid))
+    generator: torch.Generator
+    updates: int = 0
+    lr_factor: float = 1.0
+    batches: object = None  # the BudgetBatchSampler, once planned
+    first: int = 0  # updates in the history when the call's training starts
+    made: int = 0  # updates made so far in this call
 
 
 def autocast(device, precision):
@@ -116,158 +84,342 @@ def autocast(device, precision):
     return torch.autocast(device.type, dtype=dtype)
 
 
-def iterate_logits(module, feed, positions, transform, batch_size, precision):
-    """Yield ``(float32 logits, positions)`` for ``positions``, in order, on the
-    device, in eval mode without gradients: the one prediction path."""
-    module.eval()
-    for raw, pos in feed.batches(sequential_batches(positions, batch_size)):
-        with torch.inference_mode(), autocast(feed.device, precision):
-            out = first_output(module(transform(raw))).float()
-        yield out, pos
+def _whole_batch(batch):
+    """The DataLoader's collate: an ImageDataset batch is already whole."""
+    return batch
 
 
-def predict_logits(module, feed, n, transform, batch_size, precision, n_classes):
-    """Logits of the ``n`` examples of ``feed`` as a float32 NumPy array."""
-    logits = np.empty((n, n_classes), dtype=np.float32)
-    start = 0
-    for out, _ in iterate_logits(
-        module, feed, np.arange(n), transform, batch_size, precision
-    ):
-        logits[start : start + len(out)] = out.cpu().numpy()
-        start += len(out)
-    return logits
+def _batch_len(batch):
+    Xi = batch[0]
+    return len(Xi["X"] if isinstance(Xi, Mapping) else Xi)
 
 
-def weighted_mean(losses, weight):
-    return losses.mean() if weight is None else (losses * weight).mean()
+class TrainingLoop:
+    """skorch's training loop with the paper's budget; mixed into CNNClassifier."""
+
+    # ------------------------------------------------------------ one call
+    def _run_call(self, dataset, call):
+        """``on_train_begin``, the epochs, ``on_train_end``: one training call."""
+        self._call = call
+        self._listeners = self._batch_listeners()
+        try:
+            with watch_ctrl_c() as self._ctrl_c:
+                self.notify("on_train_begin", X=dataset.X, y=dataset.y)
+                try:
+                    self.fit_loop(dataset)
+                except StopTraining:
+                    pass
+                self.notify("on_train_end", X=dataset.X, y=dataset.y)
+        finally:
+            del self._call, self._listeners, self._ctrl_c
+        return self
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """Train ``X`` (an :class:`ImageDataset`) for the call's budget.
+
+        Epoch by epoch, as skorch does, until the budget is used up or a
+        callback stops the training.
+        """
+        call = self._call
+        dataset_train, dataset_valid = self.get_split_datasets(X, y, **fit_params)
+        self._before_training(dataset_train)
+        n_updates, self.schedule_ = self._plan(call, len(dataset_train))
+        if self.schedule_.ended():
+            warnings.warn(
+                f"lr_schedule={self.lr_schedule!r} ended at update "
+                f"{self.schedule_.length} (its length, the max_iter budget); these "
+                f"{n_updates} updates train at learning rate 0. Fit anew, or use "
+                "fine_tune.",
+                UserWarning,
+            )
+        batch_size = self.get_params_for("iterator_train").get(
+            "batch_size", self.batch_size
+        )
+        call.batches = BudgetBatchSampler(
+            dataset_train.view_targets, batch_size=batch_size, n_updates=n_updates,
+            order=self.batch_sampling, random_state=call.random_state,
+        )  # fmt: skip
+        iterator_train = self.get_iterator(dataset_train, training=True)
+        iterator_valid = None
+        if dataset_valid is not None:
+            iterator_valid = self.get_iterator(dataset_valid, training=False)
+        on_epoch = {"dataset_train": dataset_train, "dataset_valid": dataset_valid}
+        while call.batches.remaining:
+            self.notify("on_epoch_begin", **on_epoch)
+            self.run_single_epoch(
+                iterator_train, training=True, prefix="train",
+                step_fn=self.train_step, **fit_params,
+            )  # fmt: skip
+            self.run_single_epoch(
+                iterator_valid, training=False, prefix="valid",
+                step_fn=self.validation_step, **fit_params,
+            )  # fmt: skip
+            self.notify("on_epoch_end", **on_epoch)
+        return self
+
+    def _plan(self, call, n_train):
+        """``(updates to make, Schedule)`` of the call, planned after
+        ``on_train_begin`` (a callback may have loaded a checkpoint)."""
+        made = call.first = self.n_iter_
+        per_epoch = math.ceil(n_train / self.batch_size)
+        if call.kind == "fine_tune":
+            return call.updates, Schedule(
+                self.lr_schedule, 0, call.updates, call.lr_factor
+            )
+        if call.kind == "epoch":
+            passes = self.max_epochs or 1
+            length = self.schedule_length or self.max_iter
+            return passes * per_epoch, Schedule(self.lr_schedule, made, length)
+        budget = (
+            self.max_iter if self.max_epochs is None else self.max_epochs * per_epoch
+        )
+        # Updates up to call.n_before + budget; a checkpoint loaded at the
+        # start of a new fit counts towards them.
+        n_updates = max(call.n_before + budget - made, 0)
+        return n_updates, Schedule(
+            self.lr_schedule, made, self.schedule_length or budget
+        )
+
+    def _before_training(self, dataset_train):
+        """Normalisation statistics (first fit) and the class counts of the
+        losses that use them, from the training part."""
+        self._cache["augment"] = build_augment(self.augment)
+        if self.normalize == "auto" and self.normalize_mean_ is None:
+            # every example, in every process (not accelerate's shards)
+            batches = TrainingLoop.get_iterator(self, dataset_train, training=False)
+            self.normalize_mean_, self.normalize_std_ = channel_stats(
+                (Xi["X"] if isinstance(Xi, Mapping) else Xi).to(self._device())
+                for Xi, _ in batches
+            )
+            self._cache.clear()
+        counts = np.bincount(dataset_train.view_targets, minlength=len(self.classes_))
+        self.class_counts_ = counts
+        criterion = self.criterion_
+        if hasattr(criterion, "set_class_counts"):
+            criterion.set_class_counts(np.maximum(counts, 1))
+            criterion.to(self._device())
+
+    # ------------------------------------------------------------- epochs
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """One pass over ``iterator``: skorch's, with the bookkeeping per epoch.
+
+        The mode is set once; a batch's loss is recorded as a float on the
+        CPU, and as the tensor on an accelerator (read back once, at the end
+        of the epoch, or every 50 updates to check it is finite).
+        """
+        if iterator is None:
+            return
+        self._set_training(training)
+        history = self.history
+        deferred = []  # (batch record, loss tensor) read back at the end
+        keep_tensors = isinstance(history, History)  # not a DistributedHistory
+        call = getattr(self, "_call", None)
+        first_update = call.first + call.made if call is not None else 0
+        count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            loss = step["loss"].detach()
+            if loss.device.type == "cpu" or not keep_tensors:
+                value = loss.item()
+                if training and not math.isfinite(value):
+                    raise Diverged(first_update + count + 1, value)
+            else:
+                value = loss
+                deferred.append((history[-1]["batches"][-1], loss))
+                if training and len(deferred) % _CHECK_EVERY == 0:
+                    window = first_update + count + 2 - _CHECK_EVERY
+                    _check_finite(deferred[-_CHECK_EVERY:], window)
+            history.record_batch(prefix + "_loss", value)
+            history.record_batch(prefix + "_batch_size", _batch_len(batch))
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            count += 1
+        if deferred:
+            if training:
+                _check_finite(deferred, first_update + count + 1 - len(deferred))
+            values = torch.stack([loss for _, loss in deferred]).float().tolist()
+            for (record, _), value in zip(deferred, values):
+                record[prefix + "_loss"] = value
+        history.record(prefix + "_batch_count", count)
+
+    def notify(self, method_name, **cb_kwargs):
+        """skorch's ``notify``, calling a batch method only on the callbacks
+        that define it, and telling a callback's stop from Ctrl-C."""
+        getattr(self, method_name)(self, **cb_kwargs)
+        listeners = getattr(self, "_listeners", None)
+        if listeners is not None and method_name in listeners:
+            callbacks = listeners[method_name]
+        else:
+            callbacks = [cb for _, cb in self.callbacks_]
+        for cb in callbacks:
+            try:
+                getattr(cb, method_name)(self, **cb_kwargs)
+            except KeyboardInterrupt:
+                ctrl_c = getattr(self, "_ctrl_c", None)
+                if ctrl_c is None or ctrl_c.pressed:
+                    raise
+                raise StopTraining(type(cb).__name__) from None
+
+    def _batch_listeners(self):
+        return {
+            method: [
+                cb
+                for _, cb in self.callbacks_
+                if getattr(type(cb), method, None) is not getattr(Callback, method)
+            ]
+            for method in _BATCH_METHODS
+        }
+
+    # -------------------------------------------------------------- steps
+    def train_step_single(self, batch, **fit_params):
+        """Forward, loss and backward of one batch (mode set once per epoch)."""
+        Xi, yi = unpack_data(batch)
+        criterion, call = self.criterion_, getattr(self, "_call", None)
+        if call is not None and hasattr(criterion, "set_progress"):
+            criterion.set_progress(self.schedule_.progress(call.made))
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        if self._scaler is not None:
+            self._scaler.scale(loss).backward()
+        else:
+            loss.backward()
+        if call is not None:
+            call.made += 1
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _step_optimizer(self, step_fn):
+        if self._scaler is None:
+            return super()._step_optimizer(step_fn)
+        step_fn()  # the gradient scaler takes no closure
+        for name in self._optimizers:
+            self._scaler.step(getattr(self, name + "_"))
+        self._scaler.update()
+
+    def validation_step(self, batch, **fit_params):
+        """Loss of one held-out batch, without gradients (mode set per epoch)."""
+        Xi, yi = unpack_data(batch)
+        with torch.no_grad():
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=False)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def infer(self, x, **fit_params):
+        """Logits of a batch: moved to the device, augmented (in training),
+        scaled to float, normalised, through the module under ``precision``."""
+        if isinstance(x, Mapping):
+            x = x["X"]
+        device = self._device()
+        x = torch.as_tensor(x).to(device, non_blocking=True)
+        if tuple(x.shape[1:]) != self.input_shape_:
+            x = x.reshape(len(x), *self.input_shape_)
+        augment = self._cache.get("augment")
+        if augment is not None and self.module_.training:
+            call = getattr(self, "_call", None)
+            x = augment(x, None if call is None else call.generator)
+        x = scale_images(x)
+        mean, std = self._normalization(device)
+        if mean is not None:
+            shape = (1, -1) + (1,) * (x.ndim - 2)
+            x = (x - mean.view(shape)) / std.view(shape)
+        if device.type == "cuda" and x.ndim == 4:
+            x = x.contiguous(memory_format=torch.channels_last)
+        with autocast(device, self.precision):
+            return first_output(self.module_(x, **fit_params))
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Mean loss of a batch: the criterion on float32 logits and class
+        positions, weighted by ``X["sample_weight"]`` when given."""
+        target = self._positions(y_true, y_pred.device)
+        losses = self.criterion_(y_pred.float(), target)
+        weight = X.get("sample_weight") if isinstance(X, Mapping) else None
+        if weight is None:
+            return losses.mean()
+        return (losses * weight.to(losses.device, non_blocking=True)).mean()
+
+    def _positions(self, labels, device):
+        """Class positions (int64 on ``device``) of a batch's labels."""
+        if isinstance(labels, torch.Tensor):
+            classes = self._cache.get(("classes", device))
+            if classes is None:
+                classes = torch.as_tensor(self.classes_, device=device)
+                self._cache[("classes", device)] = classes
+            labels = labels.to(device, non_blocking=True).to(classes.dtype)
+            return torch.searchsorted(classes, labels)
+        positions = np.searchsorted(self.classes_, np.asarray(labels))
+        return torch.from_numpy(positions.astype(np.int64)).to(device)
+
+    # -------------------------------------------------------------- data
+    def get_iterator(self, dataset, training=False):
+        """A DataLoader serving whole batches of an :class:`ImageDataset`:
+        the call's budget in training, in order otherwise. Other datasets
+        (a torch Dataset given to ``predict``) get skorch's DataLoader."""
+        if not isinstance(dataset, ImageDataset):
+            return super().get_iterator(dataset, training=training)
+        name = "iterator_train" if training else "iterator_valid"
+        kwargs = self.get_params_for(name)
+        batch_size = kwargs.pop("batch_size", self.batch_size)
+        if training:
+            sampler = self._call.batches
+        else:
+            sampler = SequentialBatchSampler(len(dataset), batch_size=batch_size)
+        if self._device().type == "cuda" and dataset.on_device is None:
+            kwargs.setdefault("pin_memory", True)
+        return getattr(self, name)(
+            dataset, batch_sampler=sampler, collate_fn=_whole_batch, **kwargs
+        )
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        """Training and validation parts of ``X`` (an :class:`ImageDataset`)
+        by ``train_split``: None (no validation), a fraction held out per
+        class, or skorch's ``train_split(dataset, y)`` protocol."""
+        split = self.train_split
+        if split is None:
+            return X, None
+        if isinstance(split, Real):
+            train, valid = stratified_holdout(
+                X.view_targets, split, self._call.random_state
+            )
+            if len(valid) == 0:
+                raise ValueError(
+                    f"train_split={split} holds out no example of any class "
+                    f"({len(X)} samples); use a larger fraction or None."
+                )
+            return X.subset(train), X.subset(valid)
+        train, valid = split(X, X.y, **fit_params)
+        return self._own(train, X, "training"), (
+            None if valid is None else self._own(valid, X, "validation")
+        )
+
+    def _own(self, part, whole, role):
+        """A part returned by ``train_split`` as an :class:`ImageDataset`."""
+        if isinstance(part, ImageDataset):
+            return part
+        if isinstance(part, Subset) and isinstance(part.dataset, ImageDataset):
+            return part.dataset.subset(np.asarray(part.indices))
+        if hasattr(part, "X") and hasattr(part, "y") and part.y is not None:
+            return self._image_dataset(part.X, part.y)  # predefined_split(Dataset)
+        raise ValueError(
+            f"train_split returned a {role} set of type {type(part).__name__}; "
+            "it must return parts of the dataset it is given (e.g. "
+            "torch.utils.data.Subset), or a skorch Dataset(X, y)."
+        )
+
+    def _normalization(self, device):
+        """``normalize_mean_`` and ``normalize_std_`` as tensors on ``device``."""
+        if self.normalize_mean_ is None:
+            return None, None
+        key = ("normalize", device)
+        if key not in self._cache:
+            self._cache[key] = tuple(
+                torch.as_tensor(v, dtype=torch.float32, device=device)
+                for v in (self.normalize_mean_, self.normalize_std_)
+            )
+        return self._cache[key]
 
 
-def validation_loss(net, feed, positions, y, weight, transform, batch_size, precision):
-    """Mean (weighted) loss of the held-out examples, as during training."""
-    total, count = 0.0, 0
-    for out, pos in iterate_logits(
-        net.module_, feed, positions, transform, batch_size, precision
-    ):
-        w = None if weight is None else weight[pos]
-        total += weighted_mean(net.criterion_(out, y[pos]), w).item() * len(pos)
-        count += len(pos)
-    net.module_.train()
-    return total / count
-
-
-def train(net, feed, run, data, *, options, verbose=0):
-    """Make ``run.n_updates`` updates of ``net`` (a skorch ``NeuralNet``).
-
-    Parameters
-    ----------
-    net : skorch.NeuralNet
-        Initialised: ``module_``, ``criterion_``, ``optimizer_``, ``history``.
-    feed : ArrayFeed or DecodingFeed
-        Where batches come from.
-    run : TrainingRun
-        The updates and their learning rates.
-    data : TrainingData
-        Training and validation positions, labels and weights on the device.
-    options : LoopOptions
-        Batch size and order, random state, transform, augmentation,
-        precision.
-    verbose : int, default=0
-        When > 0, print one line per epoch.
-    """
-    module, criterion, optimizer = net.module_, net.criterion_, net.optimizer_
-    device = feed.device
-    scaler = torch.amp.GradScaler(device.type, enabled=options.precision == "16")
-    check_every = 1 if device.type == "cpu" else 50
-    per_epoch = math.ceil(len(data.train) / options.batch_size)
-    batches = batch_order(
-        data.train, options.batch_size, options.order, data.train_labels,
-        options.random_state, run.n_updates,
-    )  # fmt: skip
-    module.train()
-    epoch = _Epoch(net, run.start)
-    unchecked = []
-    for k, (raw, pos) in enumerate(feed.batches(batches)):
-        lr = run.lr_at(k)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        images = options.transform.images(raw)
-        if options.augment is not None:
-            images = options.augment(images, options.generator)
-        x = options.transform.to_input(images)
-        with autocast(device, options.precision):
-            out = first_output(module(x))
-        w = None if data.weight is None else data.weight[pos]
-        loss = weighted_mean(criterion(out.float(), data.y[pos]), w)
-        optimizer.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
-        scaler.step(optimizer)
-        scaler.update()
-        if hasattr(criterion, "set_progress"):
-            criterion.set_progress(run.progress(k))
-        loss = loss.detach()
-        epoch.add(loss, len(pos), lr)
-        unchecked.append(loss)
-        last = k + 1 == run.n_updates
-        if len(unchecked) == check_every or last or (k + 1) % per_epoch == 0:
-            _check_finite(unchecked, run.start + k + 1 - len(unchecked))
-            unchecked = []
-        if (k + 1) % per_epoch == 0 or last:
-            valid = None
-            if len(data.valid):
-                valid = validation_loss(
-                    net, feed, data.valid, data.y, data.weight, options.transform,
-                    options.predict_batch_size, options.precision,
-                )  # fmt: skip
-            epoch.close(valid, verbose)
-            if not last:
-                epoch = _Epoch(net, run.start + k + 1)
-    for group in optimizer.param_groups:
-        group["lr"] = run.lr_at(run.n_updates)  # the rate of the next update
-    module.eval()
-
-
-def _check_finite(losses, first_update):
-    values = torch.stack(losses)
+def _check_finite(deferred, first_update):
+    values = torch.stack([loss for _, loss in deferred])
     finite = torch.isfinite(values)
     if not bool(finite.all()):
         bad = int((~finite).nonzero()[0, 0])
         raise Diverged(first_update + bad, float(values[bad]))
-
-
-class _Epoch:
-    """One epoch of ``net.history``: batches recorded once the epoch closes
-    (one device synchronisation per epoch, not per batch)."""
-
-    def __init__(self, net, first_update):
-        self.net, self.begin = net, time.perf_counter()
-        self.losses, self.sizes, self.lrs = [], [], []
-        net.history.new_epoch()
-        net.history.record("epoch", len(net.history))
-
-    def add(self, loss, size, lr):
-        self.losses.append(loss)
-        self.sizes.append(size)
-        self.lrs.append(lr)
-
-    def close(self, valid, verbose):
-        history = self.net.history
-        losses = torch.stack(self.losses).float().cpu().tolist()
-        for loss, size, lr in zip(losses, self.sizes, self.lrs):
-            history.new_batch()
-            history.record_batch("train_loss", loss)
-            history.record_batch("train_batch_size", size)
-            history.record_batch("event_lr", lr)
-        mean = float(np.average(losses, weights=self.sizes))
-        history.record("train_loss", mean)
-        history.record("train_batch_count", len(losses))
-        if valid is not None:
-            history.record("valid_loss", valid)
-        history.record("dur", time.perf_counter() - self.begin)
-        if verbose:
-            if len(history) == 1:
-                print("epoch  train_loss  valid_loss        lr     dur")
-            shown = "-" if valid is None else f"{valid:.4f}"
-            print(
-                f"{len(history):5d}  {mean:10.4f}  {shown:>10}  {self.lrs[-1]:8.2e}"
-                f"  {history[-1, 'dur']:6.2f}"
-            )

@@ -1,16 +1,19 @@
-"""One training run described by one object: how many updates, at what rate.
+"""The learning-rate schedules of the paper, counted in weight updates, as a
+skorch callback.
 
-Every training call of a CNN estimator (``fit``, a ``warm_start`` fit,
-``partial_fit``, ``fine_tune``) becomes a :class:`TrainingRun`. Its learning
-rate has a closed form: update ``k`` of the run (``k = 0 .. n_updates - 1``)
-uses ``lr * multiplier(schedule, start + k, length)``, where ``start`` is the
-position of the run's first update in the schedule and ``length`` the number
-of updates the schedule spans.
+skorch's ``LRScheduler`` steps a torch scheduler per epoch or per batch and
+counts from the start of each ``fit``. The paper's schedules are functions of
+the update count ``t`` over a budget of ``T`` updates, so
+:class:`UpdateSchedule` sets every update's rate from that closed form, with
+``t`` counted across warm starts, ``partial_fit`` and a resumed checkpoint
+(the updates already in the history).
 """
 
 from dataclasses import dataclass
 
-#: The learning-rate schedules, by name.
+from skorch.callbacks import Callback
+
+#: The learning-rate schedules, by name (``None``: leave the rate alone).
 SCHEDULES = ("inv", "step", "linear", "constant")
 
 
@@ -39,46 +42,96 @@ def lr_multiplier(schedule, t, length, *, gamma=1e-4, power=0.75):
 
 
 @dataclass(frozen=True)
-class TrainingRun:
-    """The updates of one training call and their learning rates.
+class Schedule:
+    """The learning rates of one training call.
+
+    Update ``k`` of the call (``k = 0, 1, ...``) trains each parameter group
+    at its ``base_lr`` times ``factor * lr_multiplier(name, start + k,
+    length)``.
 
     Parameters
     ----------
-    n_updates : int
-        Weight updates this call makes.
-    lr : float
-        Base learning rate.
-    schedule : str
-        One of :data:`SCHEDULES`.
+    name : str or None
+        One of :data:`SCHEDULES`; ``None`` leaves the rates to the optimizer
+        (and to other callbacks, e.g. skorch's ``LRScheduler``).
     start : int
-        Position of this call's first update in the schedule: 0 for a new
-        network or ``fine_tune``, the updates made so far when continuing.
+        Position of the call's first update in the schedule: the updates
+        already made, or 0 where the schedule restarts (``fine_tune``).
     length : int
-        Updates the schedule spans (its horizon): the ``max_iter`` budget.
+        Updates the schedule spans (``T``).
+    factor : float, default=1.0
+        Multiplies every rate (``fine_tune``'s ``lr_factor``).
 
     Examples
     --------
-    >>> from skimbalance.cnn._schedule import TrainingRun
-    >>> run = TrainingRun(n_updates=10, lr=0.1, schedule="linear", start=10, length=20)
-    >>> round(run.lr_at(0), 6), round(run.lr_at(9), 6), run.progress(9)
-    (0.05, 0.005, 1.0)
+    >>> from skimbalance.cnn._schedule import Schedule
+    >>> schedule = Schedule("linear", start=10, length=20)
+    >>> schedule.multiplier(0), schedule.multiplier(9)
+    (0.5, 0.05)
     """
 
-    n_updates: int
-    lr: float
-    schedule: str
+    name: object
     start: int
     length: int
+    factor: float = 1.0
 
-    def lr_at(self, k):
-        """Learning rate of update ``k`` of this run (``k = n_updates``: the next)."""
-        return self.lr * lr_multiplier(self.schedule, self.start + k, self.length)
+    def multiplier(self, k):
+        """Factor of the base rates at update ``k`` of the call."""
+        return self.factor * lr_multiplier(self.name, self.start + k, self.length)
 
     def progress(self, k):
-        """Fraction of the schedule done after update ``k`` of this run, in [0, 1]."""
-        return min(1.0, (self.start + k + 1) / self.length)
+        """Fraction of the schedule done before update ``k`` of the call."""
+        return min(1.0, (self.start + k) / self.length)
 
-    @property
     def ended(self):
-        """True when the run trains at rate 0 (a "linear" schedule past its end)."""
-        return self.lr_at(0) == 0.0
+        """True when the call would train at rate 0 (past a "linear" end)."""
+        return self.name is not None and self.multiplier(0) == 0.0
+
+
+class UpdateSchedule(Callback):
+    """Set the learning rate before every training update from ``net.schedule_``.
+
+    The net's default callback ``lr_schedule``. Each parameter group trains at
+    its ``base_lr`` (the rate it was built with: ``lr``, ``optimizer__lr`` or
+    its ``optimizer__param_groups`` entry) times the schedule's multiplier;
+    the rate used is recorded as ``event_lr`` in the batch's history, as
+    skorch's ``LRScheduler`` does. After the last update the groups are left
+    at the rate of the next one, so a warm start continues seamlessly.
+
+    Replace it with skorch's ``LRScheduler`` by passing ``lr_schedule=None``
+    to the estimator (this callback then does nothing) and the scheduler in
+    ``callbacks``.
+
+    Examples
+    --------
+    >>> from skimbalance.cnn import LeNet5Classifier
+    >>> from skimbalance.datasets import load_digit_images
+    >>> X, y = load_digit_images(return_X_y=True)
+    >>> clf = LeNet5Classifier(lr_schedule="linear", max_iter=4, random_state=0)
+    >>> clf.fit(X[:256], y[:256]).history[-1, "batches", :, "event_lr"]
+    [0.01, 0.0075, 0.005, 0.0025]
+    """
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self.made_ = 0
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        schedule = net.schedule_
+        if not training or schedule.name is None:
+            return
+        rate = self._set_rates(net, schedule.multiplier(self.made_))
+        net.history.record_batch("event_lr", rate)
+        self.made_ += 1
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        schedule = getattr(net, "schedule_", None)
+        if schedule is not None and schedule.name is not None:
+            self._set_rates(net, schedule.multiplier(self.made_))
+
+    @staticmethod
+    def _set_rates(net, multiplier):
+        """Every group at ``base_lr * multiplier``; the first group's rate."""
+        groups = net.optimizer_.param_groups
+        for group in groups:
+            group["lr"] = group["base_lr"] * multiplier
+        return groups[0]["lr"]

@@ -433,6 +433,20 @@ class ImageArray:
         """
         return self._source.read(self.indices[np.asarray(positions, dtype=np.intp)])
 
+    def array_rows(self):
+        """The wrapped array and the rows this view reads, or None over files.
+
+        Returns
+        -------
+        unwrapped : tuple or None
+            ``(array, rows, channels_last)``: the NumPy array or memory map as
+            stored, the rows of it this view reads (None: all, in order), and
+            whether it stores images channels-last. None for image files.
+        """
+        if not isinstance(self._source, _ArrayRows):
+            return None
+        return self._source.array, self._rows, self._source.channels_last
+
     def describe_row(self, i):
         """Where row ``i`` comes from, for messages.
 

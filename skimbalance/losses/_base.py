@@ -168,6 +168,14 @@ class ImbalanceLoss(nn.Module):
     def _update_from_counts(self, counts):
         """Recompute per-class buffers from float64 ``counts`` (hook)."""
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # A loss without counts has no per-class buffers yet: make them from
+        # the saved counts, so that a saved loss loads into a new one.
+        counts = state_dict.get(prefix + "class_counts")
+        if counts is not None and self.class_counts is None:
+            self.set_class_counts(counts)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
     def _as_buffer(self, values):
         """A float tensor of ``values`` on the device and dtype of the counts."""
         like = self.class_counts
