@@ -23,11 +23,11 @@ from skimbalance.sampling import RatioOverSampler
 from skimbalance.utils._public import public_objects
 
 #: Parameters that make an estimator fast enough for the common checks.
-_FAST_NET = {"max_iter": 100, "batch_size": 32, "predict_batch_size": 64}
+_FAST_NET = {"max_iter": 100, "batch_size": 32}
 # All-CNN and ResNet-10 share every line of training code with CNNClassifier;
 # they get a tiny budget here (a few updates cost seconds on CPU) and so cannot
 # meet the accuracy thresholds of the learning checks listed below.
-_TINY_NET = {"max_iter": 3, "batch_size": 16, "predict_batch_size": 64, "lr": 0.01}
+_TINY_NET = {"max_iter": 3, "batch_size": 16, "lr": 0.01}
 FAST_PARAMS = {
     "PriorThresholdClassifier": {"estimator": LogisticRegression()},
     "DownsampleUpweightClassifier": {"estimator": LogisticRegression()},
@@ -38,7 +38,7 @@ FAST_PARAMS = {
     "CNNClassifier": _FAST_NET,
     "LeNet5Classifier": _FAST_NET,
     "AllCNNClassifier": _TINY_NET,
-    "ResNet10Classifier": {**_TINY_NET, "module_params": {"base_width": 4}},
+    "ResNet10Classifier": {**_TINY_NET, "module__base_width": 4},
 }
 
 #: Non-default configurations that take other code paths, checked as well.
@@ -47,8 +47,8 @@ EXTRA_INSTANCES = [
     PriorThresholdClassifier(LogisticRegression(), tau=0.5),
     DownsampleUpweightClassifier(LogisticRegression(), factor=3, random_state=0),
     CNNClassifier(
-        "mlp", **_FAST_NET, batch_sampling="class_aware", validation_fraction=0.2,
-        class_weight="balanced", loss="focal", normalize="auto", optimizer="adam",
+        "mlp", **_FAST_NET, batch_sampling="class_aware", train_split=0.2,
+        class_weight="balanced", criterion="focal", normalize="auto", optimizer="adam",
         lr=0.01, random_state=0,
     ),
 ]  # fmt: skip
@@ -90,7 +90,16 @@ EXPECTED_FAILED_CHECKS = {
     "LeNet5Classifier": _MINIBATCH_SGD,
     # 3 updates are too few to diverge on the class-weight check, or to learn.
     "AllCNNClassifier": {**_SAMPLE_WEIGHT_EQUIVALENCE, **_LEARNING_CHECKS},
-    "ResNet10Classifier": {**_SAMPLE_WEIGHT_EQUIVALENCE, **_LEARNING_CHECKS},
+    "ResNet10Classifier": {
+        **_SAMPLE_WEIGHT_EQUIVALENCE,
+        **_LEARNING_CHECKS,
+        "check_no_attributes_set_in_init": (
+            "FAST_PARAMS sets module__base_width=4 (ResNet-10 at full width makes "
+            "the checks minutes slower): skorch keeps nested parameters as "
+            "attributes, which this check counts as set in __init__; without one "
+            "(every other instance here) the check passes"
+        ),
+    },
 }
 
 

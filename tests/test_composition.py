@@ -182,7 +182,7 @@ def test_two_phase_grid_search(two_phase_search, data):
         best.finetune_lr_factor == two_phase_search.best_params_["finetune_lr_factor"]
     )
     assert best.estimator_.n_iter_ == 80
-    history = best.estimator_.net_.history
+    history = best.estimator_.history
     lrs = [batch["event_lr"] for epoch in history for batch in epoch["batches"]]
     assert lrs[40] == pytest.approx(0.01 * best.finetune_lr_factor)  # phase 2 starts
     assert set(best.predict(X)) <= set(np.unique(y))
@@ -448,7 +448,7 @@ def _routed_scores(data, request):
             for name, scorer in imbalance_scorers().items()
         }
         return cross_validate(
-            _mlp(max_iter=150).set_fit_request(sample_weight=True), X, y, cv=_cv(2),
+            _mlp(max_iter=300).set_fit_request(sample_weight=True), X, y, cv=_cv(2),
             scoring=scoring, params={"sample_weight": weight}, error_score="raise",
         )  # fmt: skip
 
@@ -456,7 +456,7 @@ def _routed_scores(data, request):
 def test_routing_sample_weight_to_scorers(data):
     ignored, used = _routed_scores(data, False), _routed_scores(data, True)
     unweighted = cross_validate(
-        _mlp(max_iter=150),
+        _mlp(max_iter=300),
         *data,
         cv=_cv(2),
         scoring=imbalance_scorers(),

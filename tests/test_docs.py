@@ -76,12 +76,17 @@ ESTIMATORS = [
 def test_docstring_documents_every_parameter_with_its_default(cls):
     doc = inspect.getdoc(cls)
     for name, param in inspect.signature(cls).parameters.items():
+        if param.kind is param.VAR_KEYWORD:  # skorch's nested parameters
+            assert re.search(rf"^\*\*{name}$", doc, re.MULTILINE), name
+            continue
         entry = re.search(rf"^{name} : (.*)$", doc, re.MULTILINE)
         assert entry, f"{cls.__name__} does not document {name!r}"
         if param.default is inspect.Parameter.empty:
             continue
         default = param.default
         shown = f'"{default}"' if isinstance(default, str) else repr(default)
+        if isinstance(default, type):
+            shown = default.__name__
         documented = re.search(r"default=(.*)$", entry.group(1))
         assert documented, f"{cls.__name__}.{name}: no default documented"
         assert documented.group(1) in {shown, shown.replace("'", '"')} or (

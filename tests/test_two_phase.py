@@ -44,7 +44,7 @@ def phase1(data):
 
 
 def _params(estimator):
-    module = estimator.net_.module_
+    module = estimator.module_
     return {name: p.detach().cpu().numpy() for name, p in module.named_parameters()}
 
 
@@ -90,7 +90,7 @@ def test_phase1_is_reproducible(phase1, data):
 
 
 def test_phase2_changes_only_head_parameters(fitted, phase1):
-    head_names = fitted.estimator_.net_.module_.head_names
+    head_names = fitted.estimator_.module_.head_names
     assert head_names == ("fc2",)
     before, after = _params(phase1), _params(fitted.estimator_)
     assert before.keys() == after.keys()
@@ -104,7 +104,7 @@ def test_phase2_changes_only_head_parameters(fitted, phase1):
 
 
 def test_frozen_parameters_are_trainable_again(fitted):
-    module = fitted.estimator_.net_.module_
+    module = fitted.estimator_.module_
     assert all(p.requires_grad for p in module.parameters())
 
 
@@ -154,9 +154,9 @@ def test_finetune_lr_factor_reaches_optimizer(data, factor):
         RatioOverSampler(random_state=SEED),
         finetune_lr_factor=factor,
     ).fit(X, y)
-    history = model.estimator_.net_.history
+    history = model.estimator_.history
     assert history[-1, "batches", 0, "event_lr"] == pytest.approx(lr * factor)
-    group = model.estimator_.net_.optimizer_.param_groups[0]
+    group = model.estimator_.optimizer_.param_groups[0]
     assert group["lr"] == pytest.approx(lr * factor)  # constant schedule
 
 

@@ -82,7 +82,7 @@ class SequentialBatchSampler:
     """Batches of ``0 .. n - 1`` in order, ``batch_size`` at a time.
 
     >>> from skimbalance.cnn._batches import SequentialBatchSampler
-    >>> [b.tolist() for b in SequentialBatchSampler(5, batch_size=2)]
+    >>> list(SequentialBatchSampler(5, batch_size=2))
     [[0, 1], [2, 3], [4]]
     """
 

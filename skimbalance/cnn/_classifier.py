@@ -291,6 +291,12 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
             BaseEstimator.set_params(self, callbacks=params.pop("callbacks"))
             if self.initialized_:
                 self._initialize_callbacks()
+        # DataLoader parameters need nothing rebuilt (skorch 1.x refuses them
+        # on an initialised net: "Something went wrong").
+        for key in [k for k in params if k.startswith(("iterator_train__",
+                                                        "iterator_valid__"))]:
+            setattr(self, key, params.pop(key))
+            self._params_to_validate.add(key)
         return super().set_params(**params) if params else self
 
     # ----------------------------------------------------------- checking
@@ -528,7 +534,7 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
                     f"class_weight or sample_weight, ranging from {positive.min():g} "
                     f"to {positive.max():g}"
                 )
-        lr = self.optimizer_.param_groups[0]["lr"]
+        lr = self.optimizer_.param_groups[0]["base_lr"] * self.schedule_.factor
         causes.append(f"the learning rate (lr={lr:g} now; try lr={lr / 10:g})")
         return (
             f"Training loss became {exc.value} at update {exc.update}; the model "

@@ -48,21 +48,20 @@ def check_callbacks(callbacks):
 
 def check_nested_params(net, optimizer_class):
     """Each ``<prefix>__<name>`` parameter names an argument of what it configures."""
-    checks = {
-        "module": lambda: _module_parameters(net.module),
-        "criterion": lambda: _parameters(loss_class(net.criterion), "criterion"),
-        "optimizer": lambda: _parameters(optimizer_class, "optimizer"),
-        "iterator_train": lambda: _parameters(net.iterator_train, "iterator_train"),
-        "iterator_valid": lambda: _parameters(net.iterator_valid, "iterator_valid"),
+    targets = {
+        "module": lambda: NETWORKS.get(net.module, net.module),
+        "criterion": lambda: loss_class(net.criterion),
+        "optimizer": lambda: optimizer_class,
+        "iterator_train": lambda: net.iterator_train,
+        "iterator_valid": lambda: net.iterator_valid,
     }
     for key in sorted(net.get_params(deep=False)):
         prefix, _, name = key.partition("__")
-        if not name or prefix not in checks:
+        if not name or prefix not in targets:
             continue
         value = getattr(net, key)
-        if prefix in ("module", "criterion") and isinstance(
-            getattr(net, prefix), torch.nn.Module
-        ):
+        given = getattr(net, prefix)
+        if prefix in ("module", "criterion") and isinstance(given, torch.nn.Module):
             raise ValueError(
                 f"{key}={value!r}: {prefix} is an instance, which takes no "
                 f"parameters; pass its class (or name) to use {prefix}__ parameters."
@@ -76,30 +75,23 @@ def check_nested_params(net, optimizer_class):
             )
         if prefix == "optimizer" and (name == "param_groups" or "__" in name):
             continue  # skorch's param_groups, checked by skorch
-        accepted = checks[prefix]()
+        target = targets[prefix]()
+        accepted = _parameters(target, exclude={"input_shape", "n_classes", "params"})
         if accepted is not None and name.split("__")[0] not in accepted:
-            owner = getattr(net, prefix)
-            owner = (
-                owner
-                if isinstance(owner, str)
-                else getattr(owner, "__name__", type(owner).__name__)
-            )
+            owner = getattr(target, "__name__", type(target).__name__)
+            if isinstance(given, str):
+                owner = f"{prefix}={given!r} ({owner})"
             raise ValueError(
                 f"{key}={value!r}: {owner} takes no parameter {name!r}; it takes "
                 f"{sorted(accepted)}."
             )
 
 
-def _module_parameters(module):
-    if isinstance(module, str):
-        module = NETWORKS.get(module)
-    if module is None or isinstance(module, torch.nn.Module):
+def _parameters(target, exclude=()):
+    """Keyword names ``target`` accepts, or None when it takes ``**kwargs`` (or
+    is not something with a signature, e.g. an instance)."""
+    if isinstance(target, torch.nn.Module):
         return None
-    return _parameters(module, "module", exclude={"input_shape", "n_classes"})
-
-
-def _parameters(target, prefix, exclude=()):
-    """Keyword names ``target`` accepts, or None when it takes ``**kwargs``."""
     try:
         parameters = inspect.signature(target).parameters
     except (TypeError, ValueError):

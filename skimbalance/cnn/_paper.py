@@ -23,6 +23,14 @@ class _PaperNetClassifier(CNNClassifier):
     def _get_param_names(self):
         return [name for name in super()._get_param_names() if name != "module"]
 
+    def set_params(self, **params):
+        if "module" in params:
+            raise ValueError(
+                f"Invalid parameter 'module' for estimator {type(self).__name__}: "
+                "its network is fixed; use CNNClassifier(module=...) for another."
+            )
+        return super().set_params(**params)
+
 
 class LeNet5Classifier(_PaperNetClassifier):
     """LeNet-5 (paper Table 2) trained as in the paper's MNIST experiments.

@@ -66,7 +66,7 @@ class Schedule:
     --------
     >>> from skimbalance.cnn._schedule import Schedule
     >>> schedule = Schedule("linear", start=10, length=20)
-    >>> schedule.multiplier(0), schedule.multiplier(9)
+    >>> schedule.multiplier(0), round(schedule.multiplier(9), 6)
     (0.5, 0.05)
     """
 

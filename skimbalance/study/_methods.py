@@ -158,7 +158,7 @@ def build_method(name, network, *, random_state):
     if name == "class_aware":
         return network.set_params(batch_sampling="class_aware")
     if name in ("focal", "class_balanced", "logit_adjusted", "ldam"):
-        return network.set_params(loss=name)
+        return network.set_params(criterion=name)
     if name == "downsample_upweight":
         return DownsampleUpweightClassifier(network, random_state=random_state)
     raise ValueError(f"Unknown method {name!r}; expected one of {list(ALL_METHODS)}.")

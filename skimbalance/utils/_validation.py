@@ -33,7 +33,18 @@ def check_single_target(y):
 
     >>> check_single_target(["cat", "dog"]).tolist()
     ['cat', 'dog']
+    >>> check_single_target(["cat", None])
+    Traceback (most recent call last):
+    ...
+    ValueError: y[1] is None: every example needs a class label.
     """
+    if y is not None and np.asarray(y).dtype == object:
+        missing = [i for i, label in enumerate(np.ravel(np.asarray(y, dtype=object)))
+                   if label is None]  # fmt: skip
+        if missing:
+            raise ValueError(
+                f"y[{missing[0]}] is None: every example needs a class label."
+            )
     check_classification_targets(y)
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] > 1:

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import torch
 
-from skimbalance.cnn import CNNClassifier, _loop
+from skimbalance.cnn import CNNClassifier, _batches
 from skimbalance.nets import MLP
 
 BATCH = 32  # the batch size of the fast parameters (conftest.FAST)
@@ -23,7 +23,7 @@ BATCH = 32  # the batch size of the fast parameters (conftest.FAST)
 
 def weights(clf):
     """A detached copy of every parameter of the fitted network, by name."""
-    return {name: p.detach().clone() for name, p in clf.net_.module_.named_parameters()}
+    return {name: p.detach().clone() for name, p in clf.module_.named_parameters()}
 
 
 def same_weights(a, b):
@@ -31,11 +31,11 @@ def same_weights(a, b):
 
 
 def batch_count(clf):
-    return sum(clf.net_.history[:, "train_batch_count"])
+    return sum(clf.history[:, "train_batch_count"])
 
 
 def current_lr(clf):
-    return clf.net_.optimizer_.param_groups[0]["lr"]
+    return clf.optimizer_.param_groups[0]["lr"]
 
 
 # --------------------------------------------------------------------- inputs
@@ -74,7 +74,7 @@ class TestInputs:
         clf.fit(X, y)
         assert clf.input_shape_ == expected
         assert clf.n_features_in_ == math.prod(shape)
-        assert clf.net_.module_.input_shape == expected
+        assert clf.module_.input_shape == expected
         assert clf.predict(X).shape == (12,)
 
     @pytest.mark.parametrize("input_shape", [(4, 4, 4), [1, 4, 16], (64,)])
@@ -84,7 +84,7 @@ class TestInputs:
             **{**fast_params, "max_iter": 2}, input_shape=input_shape, random_state=0
         ).fit(X, y)
         assert clf.input_shape_ == tuple(input_shape)
-        assert clf.net_.module_.input_shape == tuple(input_shape)
+        assert clf.module_.input_shape == tuple(input_shape)
         assert clf.predict_proba(X).shape == (len(X), 10)
 
     def test_input_shape_reshapes_a_convnet(self, digits):
@@ -212,7 +212,7 @@ class TestLabels:
     def test_predict_batch_size_does_not_change_predictions(self, fitted_mlp, digits):
         X, _ = digits
         small = pickle.loads(pickle.dumps(fitted_mlp))
-        small.set_params(predict_batch_size=7)
+        small.set_params(iterator_valid__batch_size=7)
         np.testing.assert_allclose(
             small.predict_proba(X), fitted_mlp.predict_proba(X), rtol=0, atol=1e-6
         )
@@ -220,8 +220,7 @@ class TestLabels:
     def test_methods_return_self(self, digits, fast_params):
         X, y = digits
         clf = CNNClassifier(
-            **{**fast_params, "module": "lenet5", "max_iter": 2, "module_params": None},
-            random_state=0,
+            "lenet5", max_iter=2, batch_size=32, device="cpu", random_state=0
         )
         assert clf.fit(X, y) is clf
         assert clf.partial_fit(X, y) is clf
@@ -229,9 +228,9 @@ class TestLabels:
 
     def test_verbose_prints_the_log(self, digits, fast_params, capsys):
         X, y = digits
-        CNNClassifier(
-            **fast_params, verbose=1, validation_fraction=0.2, random_state=0
-        ).fit(X, y)
+        CNNClassifier(**fast_params, verbose=1, train_split=0.2, random_state=0).fit(
+            X, y
+        )
         out = capsys.readouterr().out
         assert "train_loss" in out and "valid_loss" in out
         CNNClassifier(**fast_params, random_state=0).fit(X, y)
@@ -248,18 +247,18 @@ class TestBudget:
         ).fit(X, y)
         assert clf.n_iter_ == max_iter
         assert batch_count(clf) == max_iter
-        assert len(clf.net_.history) == math.ceil(max_iter / 10)
+        assert len(clf.history) == math.ceil(max_iter / 10)
 
     def test_max_epochs(self, digits, fast_params):
         X, y = digits
         clf = CNNClassifier(**fast_params, max_epochs=3, random_state=0).fit(X, y)
-        assert len(clf.net_.history) == 3
+        assert len(clf.history) == 3
         assert clf.n_iter_ == batch_count(clf) == 3 * math.ceil(len(X) / BATCH)
 
     def test_max_epochs_counts_training_part_only(self, digits, fast_params):
         X, y = digits
         clf = CNNClassifier(
-            **fast_params, max_epochs=2, validation_fraction=0.5, random_state=0
+            **fast_params, max_epochs=2, train_split=0.5, random_state=0
         ).fit(X, y)
         n_train = len(X) - sum(min(c // 2, c - 1) for c in np.bincount(y))
         assert n_train < len(X)
@@ -270,9 +269,9 @@ class TestBudget:
         clf = CNNClassifier(**fast_params, random_state=0)
         clf.partial_fit(X, y)
         assert clf.n_iter_ == batch_count(clf) == 10
-        net, before = clf.net_, weights(clf)
+        module, before = clf.module_, weights(clf)
         clf.partial_fit(X[:100], y[:100])
-        assert clf.net_ is net
+        assert clf.module_ is module
         assert clf.n_iter_ == batch_count(clf) == 10 + 4
         assert not same_weights(before, weights(clf))
 
@@ -299,10 +298,10 @@ class TestBudget:
         fresh = CNNClassifier(**fast_params, random_state=0).fit(X, y)
         first = weights(clf)
         assert same_weights(first, weights(fresh))
-        module = clf.net_.module_
+        module = clf.module_
 
         clf.fit(X, y)
-        assert clf.net_.module_ is module  # not rebuilt
+        assert clf.module_ is module  # not rebuilt
         assert clf.n_iter_ == batch_count(clf) == 2 * n
         second = weights(clf)
         assert not same_weights(first, second)
@@ -329,9 +328,9 @@ class TestBudget:
         ).fit(X, y)
         clf.set_params(batch_size=second).fit(X, y)
         assert clf.n_iter_ == batch_count(clf) == 2 * fast_params["max_iter"]
-        last = clf.net_.history[-1, "train_batch_count"]
+        last = clf.history[-1, "train_batch_count"]
         assert last == min(math.ceil(len(X) / second), fast_params["max_iter"])
-        assert 0 not in clf.net_.history[:, "train_batch_count"]
+        assert 0 not in clf.history[:, "train_batch_count"]
 
     def test_warm_start_uses_new_training_parameters(
         self, digits, fast_params, monkeypatch
@@ -340,15 +339,15 @@ class TestBudget:
         clf = CNNClassifier(**fast_params, warm_start=True, random_state=0).fit(X, y)
         clf.set_params(batch_sampling="class_aware", momentum=0.5, weight_decay=0.01)
         orders = []
-        original = _loop.batch_order
+        original = _batches.BudgetBatchSampler.__init__
 
-        def recording(positions, batch_size, order, *args):
-            orders.append((order, batch_size))
-            return original(positions, batch_size, order, *args)
+        def recording(sampler, targets, **kwargs):
+            orders.append((kwargs["order"], kwargs["batch_size"]))
+            original(sampler, targets, **kwargs)
 
-        monkeypatch.setattr(_loop, "batch_order", recording)
+        monkeypatch.setattr(_batches.BudgetBatchSampler, "__init__", recording)
         clf.fit(X, y)
-        group = clf.net_.optimizer_.param_groups[0]
+        group = clf.optimizer_.param_groups[0]
         assert (group["momentum"], group["weight_decay"]) == (0.5, 0.01)
         assert orders == [("class_aware", fast_params["batch_size"])]
 
@@ -400,7 +399,7 @@ class TestSchedule:
         for _ in range(3):
             clf.partial_fit(X, y)
         assert clf.n_iter_ == 30
-        lrs = clf.net_.history[-1, "batches", :, "event_lr"]
+        lrs = clf.history[-1, "batches", :, "event_lr"]
         expected = [0.01 * (1 + 1e-4 * t) ** -0.75 for t in range(20, 30)]
         np.testing.assert_allclose(lrs, expected, rtol=0, atol=1e-12)
 
@@ -411,8 +410,8 @@ class TestReliability:
         "options",
         [
             {},
-            {"batch_sampling": "class_aware", "validation_fraction": 0.2},
-            {"module_params": {"hidden_layer_sizes": (16,), "dropout": 0.3}},
+            {"batch_sampling": "class_aware", "train_split": 0.2},
+            {"module__hidden_layer_sizes": (16,), "module__dropout": 0.3},
         ],
         ids=["shuffle", "class_aware+validation", "dropout"],
     )
@@ -466,13 +465,17 @@ class TestReliability:
         )
 
     @pytest.mark.parametrize("labels", ["int", "str"])
-    def test_save_and_load_weights(self, labels, digits, fast_params, tmp_path):
+    def test_save_and_load_params(self, labels, digits, fast_params, tmp_path):
         X, y = digits
         y = y if labels == "int" else np.array(list("abcdefghij"))[y]
         clf = CNNClassifier(**fast_params, random_state=0).fit(X, y)
-        path = tmp_path / "weights.pt"
-        clf.save_weights(path)
-        loaded = CNNClassifier(**fast_params).load_weights(path)
+        files = {
+            "f_params": tmp_path / "params.pt",
+            "f_optimizer": tmp_path / "optimizer.pt",
+            "f_history": tmp_path / "history.json",
+        }
+        clf.save_params(**files)
+        loaded = CNNClassifier(**fast_params).load_params(**files)
         np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
         np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
         np.testing.assert_array_equal(loaded.classes_, clf.classes_)
@@ -496,7 +499,7 @@ class TestReliability:
         clf = CNNClassifier(
             **fast_params,
             class_weight="balanced",
-            validation_fraction=0.2,
+            train_split=0.2,
             random_state=0,
         )
         clf.fit(X, labels, sample_weight=sample_weight)
@@ -528,9 +531,10 @@ class TestReliability:
         X, y = digits
         module = MLP(input_shape=(1, 8, 8), n_classes=10, hidden_layer_sizes=(16,))
         before = {k: v.clone() for k, v in module.state_dict().items()}
-        params = {**fast_params, "module": module, "module_params": None}
+        params = {**fast_params, "module": module}
+        del params["module__hidden_layer_sizes"]
         clf = CNNClassifier(**params, random_state=0).fit(X, y)
-        assert clf.net_.module_ is not module
+        assert clf.module_ is not module
         for k, v in module.state_dict().items():
             assert torch.equal(v, before[k])
         assert not same_weights(weights(clf), dict(module.named_parameters()))
@@ -539,8 +543,8 @@ class TestReliability:
         X, y = digits
         params = {**fast_params, "module": MLP}
         clf = CNNClassifier(**params, random_state=0).fit(X, y)
-        assert type(clf.net_.module_) is MLP
-        assert clf.net_.module_.hidden_layer_sizes == (32,)
+        assert type(clf.module_) is MLP
+        assert clf.module_.hidden_layer_sizes == (32,)
 
 
 # --------------------------------------------------------------------- errors
@@ -594,7 +598,7 @@ class TestErrors:
         clf = CNNClassifier(**{**fast_params, "device": "auto", "max_iter": 2})
         clf.fit(X, y)
         expected = "cuda" if torch.cuda.is_available() else "cpu"
-        assert next(clf.net_.module_.parameters()).device.type == expected
+        assert next(clf.module_.parameters()).device.type == expected
         assert clf.predict(X).shape == (len(X),)
 
     def test_torch_device_object(self, digits, fast_params):
@@ -612,12 +616,12 @@ class TestErrors:
             assert repr(name) in str(info.value)
         assert "'vgg'" in str(info.value)
 
-    def test_unknown_loss(self, digits, fast_params):
+    def test_unknown_criterion(self, digits, fast_params):
         X, y = digits
         with pytest.raises(
-            ValueError, match="'loss' parameter.*must be a str among"
+            ValueError, match="'criterion' parameter.*must be a str among"
         ) as info:
-            CNNClassifier(**fast_params, loss="hinge").fit(X, y)
+            CNNClassifier(**fast_params, criterion="hinge").fit(X, y)
         for name in (
             "cross_entropy",
             "focal",

@@ -26,7 +26,7 @@ class TestCUDA:
 
     def test_fit_predict(self, fitted, digits):
         X, _ = digits
-        assert all(p.is_cuda for p in fitted.net_.module_.parameters())
+        assert all(p.is_cuda for p in fitted.module_.parameters())
         proba = fitted.predict_proba(X)
         assert isinstance(proba, np.ndarray)
         assert proba.shape == (len(X), 10) and np.isfinite(proba).all()
@@ -41,7 +41,7 @@ class TestCUDA:
         # The same weights on the CPU give (nearly) the same probabilities.
         X, _ = digits
         on_cpu = pickle.loads(pickle.dumps(fitted))
-        on_cpu.net_.module_.to("cpu")
+        on_cpu.module_.to("cpu")
         np.testing.assert_allclose(
             on_cpu.predict_proba(X), fitted.predict_proba(X), atol=1e-4
         )
@@ -54,15 +54,15 @@ class TestCUDA:
             batch_size=32,
             device="cuda",
             batch_sampling="class_aware",
-            validation_fraction=0.25,
-            loss=LDAMLoss(s=1.0),  # "ldam" (s=30) diverges with LeNet-5
+            train_split=0.25,
+            criterion=LDAMLoss(s=1.0),  # "ldam" (s=30) diverges with LeNet-5
             class_weight="balanced",
             random_state=0,
         ).fit(X, y)
-        assert all(p.is_cuda for p in clf.net_.module_.parameters())
-        assert clf.net_.criterion_.margins.is_cuda
-        assert np.isfinite(clf.net_.history[:, "valid_loss"]).all()
-        assert clf.net_.criterion_.progress == pytest.approx(1.0)
+        assert all(p.is_cuda for p in clf.module_.parameters())
+        assert clf.criterion_.margins.is_cuda
+        assert np.isfinite(clf.history[:, "valid_loss"]).all()
+        assert clf.criterion_.progress == pytest.approx(19 / 20)
         proba = clf.predict_proba(X)
         assert proba.shape == (len(X), 10) and np.isfinite(proba).all()
 
@@ -74,7 +74,7 @@ class TestCUDA:
             max_iter=10,
             batch_size=32,
             device="cuda",
-            loss=loss,
+            criterion=loss,
             random_state=0,
         ).fit(X, y, sample_weight=np.linspace(0.5, 1.5, len(y)))
         assert np.isfinite(clf.predict_proba(X)).all()
@@ -82,7 +82,7 @@ class TestCUDA:
     def test_auto_is_cuda(self, digits):
         X, y = digits
         clf = CNNClassifier("mlp", max_iter=2, device="auto", random_state=0).fit(X, y)
-        assert next(clf.net_.module_.parameters()).is_cuda
+        assert next(clf.module_.parameters()).is_cuda
 
     def test_global_rng_untouched(self, digits):
         X, y = digits
@@ -90,7 +90,7 @@ class TestCUDA:
         cuda_state = torch.cuda.get_rng_state()
         CNNClassifier(
             "mlp",
-            module_params={"dropout": 0.5},
+            module__dropout=0.5,
             max_iter=5,
             device="cuda",
             random_state=0,
@@ -103,9 +103,9 @@ class TestCUDA:
         clf = LeNet5Classifier(
             max_iter=10, batch_size=32, device="cuda", random_state=0
         ).fit(X, y)
-        before = {n: p.detach().clone() for n, p in clf.net_.module_.named_parameters()}
+        before = {n: p.detach().clone() for n, p in clf.module_.named_parameters()}
         clf.fine_tune(X, y, max_iter=5)
-        for name, p in clf.net_.module_.named_parameters():
+        for name, p in clf.module_.named_parameters():
             assert torch.equal(p, before[name]) != name.startswith("fc2")
         clf.partial_fit(X, y)
         assert clf.n_iter_ == 10 + 5 + 10
@@ -132,21 +132,22 @@ class TestCUDAImages:
         return X, y
 
     def test_uint8_channels_last_on_the_gpu(self, images, monkeypatch):
-        from skimbalance.cnn import _inputs
+        from skimbalance.cnn import _data
 
-        feeds = []
-        original = _inputs.ArrayFeed.__init__
+        placed = []
+        original = _data.ImageDataset.place
 
-        def record(self, *args):
-            original(self, *args)
-            feeds.append(self)
+        def record(self, device, *, workers):
+            placed.append(original(self, device, workers=workers))
+            return placed[-1]
 
-        monkeypatch.setattr(_inputs.ArrayFeed, "__init__", record)
+        monkeypatch.setattr(_data.ImageDataset, "place", record)
         X, y = images
         clf = CNNClassifier("allcnn", max_iter=10, batch_size=64, device="cuda",
                             random_state=0).fit(X, y)  # fmt: skip
-        assert feeds[0].tensor.is_cuda and feeds[0].tensor.dtype == torch.uint8
-        weight = clf.net_.module_.conv1.weight
+        source = placed[0].source
+        assert source.is_cuda and source.dtype == torch.uint8
+        weight = clf.module_.conv1.weight
         assert weight.is_contiguous(memory_format=torch.channels_last)
         assert np.isfinite(clf.predict_proba(X)).all()
 
@@ -155,7 +156,7 @@ class TestCUDAImages:
         X, y = images
         clf = CNNClassifier("lenet5", max_iter=30, batch_size=64, device="cuda",
                             precision=precision, random_state=0).fit(X, y)  # fmt: skip
-        assert np.isfinite(clf.net_.history[:, "train_loss"]).all()
+        assert np.isfinite(clf.history[:, "train_loss"]).all()
         assert (clf.predict(X) == y).mean() > 0.5
 
     def test_streamed_files_with_workers(self, images, tmp_path):
@@ -170,7 +171,9 @@ class TestCUDAImages:
             Image.fromarray(image).save(paths[-1])
         lazy = ImageArray.from_files(paths)
         params = {"max_iter": 8, "batch_size": 32, "device": "cuda", "random_state": 0}
-        streamed = CNNClassifier("lenet5", num_workers=2, **params).fit(lazy, y)
+        streamed = CNNClassifier("lenet5", iterator_train__num_workers=2, **params).fit(
+            lazy, y
+        )
         memory = CNNClassifier("lenet5", **params).fit(X, y)
         np.testing.assert_allclose(
             streamed.predict_proba(lazy), memory.predict_proba(X), atol=1e-4
@@ -185,7 +188,7 @@ class TestCUDAImages:
             precision="bf16", random_state=0,
         )  # fmt: skip
         clf.fit(X, y)
-        assert clf.net_.module_.fc.out_features == 4
+        assert clf.module_.fc.out_features == 4
         clf.fine_tune(X, y, max_iter=3)
         assert np.isfinite(clf.predict_proba(X)).all()
 

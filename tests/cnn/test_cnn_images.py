@@ -6,7 +6,7 @@ import pytest
 import torch
 from PIL import Image
 
-from skimbalance.cnn import CNNClassifier, PadCropFlip, _inputs
+from skimbalance.cnn import CNNClassifier, PadCropFlip, _data
 from skimbalance.datasets import ImageArray, load_image_folder
 from skimbalance.metrics import multiclass_roc_auc_score
 
@@ -25,7 +25,7 @@ def rgb_images():
 
 
 def weights(clf):
-    return [p.detach().clone() for p in clf.net_.module_.parameters()]
+    return [p.detach().clone() for p in clf.module_.parameters()]
 
 
 def same(a, b):
@@ -45,13 +45,14 @@ class TestIntegerImages:
     def test_uint8_is_not_copied_or_converted(self, rgb_images, monkeypatch):
         X, y = rgb_images
         shared = []
-        original = _inputs.ArrayFeed.__init__
+        original = _data.ImageDataset.place
 
-        def record(self, array, rows, device):
-            original(self, array, rows, device)
-            shared.append(self.tensor.data_ptr() == X.ctypes.data)
+        def record(self, device, *, workers):
+            original(self, device, workers=workers)
+            shared.append(self.source.data_ptr() == X.ctypes.data)
+            return self
 
-        monkeypatch.setattr(_inputs.ArrayFeed, "__init__", record)
+        monkeypatch.setattr(_data.ImageDataset, "place", record)
         CNNClassifier(**{**FAST_CONV, "max_iter": 2}).fit(X, y).predict_proba(X)
         assert shared == [True, True]  # fit and predict read X itself
 
@@ -81,7 +82,7 @@ class TestChannelsLast:
         nhwc = np.ascontiguousarray(X.transpose(0, 2, 3, 1))
         a = CNNClassifier(**FAST_CONV).fit(X, y)
         b = CNNClassifier(**FAST_CONV).fit(nhwc, y)
-        assert b.input_shape_ == (3, 16, 16) and b.net_.module_.conv1.in_channels == 3
+        assert b.input_shape_ == (3, 16, 16) and b.module_.conv1.in_channels == 3
         np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(nhwc), atol=1e-5)
         np.testing.assert_allclose(b.predict_proba(X), b.predict_proba(nhwc), atol=1e-6)
 
@@ -126,7 +127,11 @@ class TestLazyImages:
         bunch = image_files
         X_mem = np.asarray(bunch.data)
         for workers in (0, 2):
-            streamed = CNNClassifier(**FAST_CONV, num_workers=workers)
+            streamed = CNNClassifier(
+                **FAST_CONV,
+                iterator_train__num_workers=workers,
+                iterator_valid__num_workers=workers,
+            )
             streamed.fit(bunch.data, bunch.target)
             memory = CNNClassifier(**FAST_CONV).fit(X_mem, bunch.target)
             assert same(weights(streamed), weights(memory))  # same batches, same order
@@ -139,13 +144,13 @@ class TestLazyImages:
         options = {
             **FAST_CONV,
             "batch_sampling": "class_aware",
-            "validation_fraction": 0.2,
+            "train_split": 0.2,
         }
         streamed = CNNClassifier(**options).fit(bunch.data, bunch.target)
         memory = CNNClassifier(**options).fit(np.asarray(bunch.data), bunch.target)
         assert same(weights(streamed), weights(memory))
-        assert streamed.net_.history[:, "valid_loss"] == pytest.approx(
-            memory.net_.history[:, "valid_loss"]
+        assert streamed.history[:, "valid_loss"] == pytest.approx(
+            memory.history[:, "valid_loss"]
         )
 
     def test_lazy_view_of_an_array(self, rgb_images):
@@ -166,7 +171,7 @@ class TestLazyImages:
         clf = CNNClassifier(**FAST_CONV)
         with pytest.raises(OSError, match=r"Cannot decode image '.*7\.png'"):
             clf.fit(lazy, y[:40])
-        assert not hasattr(clf, "net_")
+        assert not hasattr(clf, "module_")
 
 
 class TestAugmentNormalize:
@@ -220,8 +225,8 @@ class TestOptimizerPrecision:
         X, y = rgb_images
         clf = CNNClassifier(**{**FAST_CONV, "lr": 1e-3}, optimizer=optimizer).fit(X, y)
         expected = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
-        assert type(clf.net_.optimizer_) is expected.get(optimizer, optimizer)
-        assert clf.net_.optimizer_.param_groups[0]["weight_decay"] == 5e-4
+        assert type(clf.optimizer_) is expected.get(optimizer, optimizer)
+        assert clf.optimizer_.param_groups[0]["weight_decay"] == 5e-4
         assert multiclass_roc_auc_score(y, clf.predict_proba(X)) > 0.9
 
     def test_not_an_optimizer(self, rgb_images):

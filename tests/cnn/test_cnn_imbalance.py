@@ -26,7 +26,7 @@ def proba(params, X, y, **fit_params):
 
 
 def weights(clf):
-    return {name: p.detach().clone() for name, p in clf.net_.module_.named_parameters()}
+    return {name: p.detach().clone() for name, p in clf.module_.named_parameters()}
 
 
 def n_train_after_holdout(y, fraction):
@@ -39,7 +39,7 @@ def n_train_after_holdout(y, fraction):
 class TestWeights:
     @pytest.mark.parametrize(
         "options",
-        [{}, {"batch_sampling": "class_aware", "validation_fraction": 0.2}],
+        [{}, {"batch_sampling": "class_aware", "train_split": 0.2}],
         ids=["shuffle", "class_aware+validation"],
     )
     def test_unit_weights_are_the_unweighted_fit(self, options, digits, fast_params):
@@ -137,16 +137,16 @@ class TestLosses:
     def test_loss_by_name(self, loss, imbalanced_digits, fast_params):
         X, y = imbalanced_digits
         clf = CNNClassifier(
-            **fast_params, loss=loss, validation_fraction=0.25, random_state=0
+            **fast_params, criterion=loss, train_split=0.25, random_state=0
         ).fit(X, y)
-        criterion = clf.net_.criterion_
+        criterion = clf.criterion_
         assert type(criterion) is LOSS_CLASSES[loss]
         assert criterion.reduction == "none"
         p = clf.predict_proba(X)
         assert np.isfinite(p).all()
         np.testing.assert_allclose(p.sum(axis=1), 1, atol=1e-5)
-        assert np.isfinite(clf.net_.history[:, "train_loss"]).all()
-        assert np.isfinite(clf.net_.history[:, "valid_loss"]).all()
+        assert np.isfinite(clf.history[:, "train_loss"]).all()
+        assert np.isfinite(clf.history[:, "valid_loss"]).all()
         if loss != "cross_entropy":
             # Counts of the training part only, ordered by class position.
             expected = [30 - 7, 20 - 5, 4 - 1]  # int(0.25 * n) held out
@@ -167,7 +167,7 @@ class TestLosses:
     def test_loss_by_name_with_the_paper_network(self, loss, digits):
         X, y = digits
         clf = LeNet5Classifier(
-            max_iter=30, loss=loss, device="cpu", random_state=0
+            max_iter=30, criterion=loss, device="cpu", random_state=0
         ).fit(X, y)
         assert np.isfinite(clf.predict_proba(X)).all()
         assert clf.score(X, y) > 0.5
@@ -175,13 +175,13 @@ class TestLosses:
     def test_criterion_instance_is_copied(self, imbalanced_digits, fast_params):
         X, y = imbalanced_digits
         mine = FocalLoss(gamma=1.0)
-        clf = CNNClassifier(**fast_params, loss=mine, random_state=0).fit(X, y)
+        clf = CNNClassifier(**fast_params, criterion=mine, random_state=0).fit(X, y)
         # The user's instance is not touched...
         assert mine.class_counts is None
         assert mine.reduction == "mean"
         assert mine.gamma == 1.0
         # ...the net trains a copy of it, given the counts.
-        criterion = clf.net_.criterion_
+        criterion = clf.criterion_
         assert criterion is not mine
         assert type(criterion) is FocalLoss and criterion.gamma == 1.0
         np.testing.assert_array_equal(criterion.class_counts.numpy(), [30, 20, 4])
@@ -189,7 +189,7 @@ class TestLosses:
         # gamma is used: the default gamma=2 trains another model.
         assert not np.array_equal(
             clf.predict_proba(X),
-            proba({**fast_params, "loss": "focal", "random_state": 0}, X, y),
+            proba({**fast_params, "criterion": "focal", "random_state": 0}, X, y),
         )
 
     def test_torch_criterion_instance_is_the_named_loss(self, digits, fast_params):
@@ -197,8 +197,8 @@ class TestLosses:
         params = {**fast_params, "random_state": 0}
         mine = torch.nn.CrossEntropyLoss()
         np.testing.assert_array_equal(
-            proba({**params, "loss": mine}, X, y),
-            proba({**params, "loss": "cross_entropy"}, X, y),
+            proba({**params, "criterion": mine}, X, y),
+            proba({**params, "criterion": "cross_entropy"}, X, y),
         )
         assert mine.reduction == "mean"
 
@@ -206,31 +206,32 @@ class TestLosses:
         self, imbalanced_digits, fast_params
     ):
         X, y = imbalanced_digits
-        clf = CNNClassifier(**fast_params, loss="ldam", random_state=0).fit(X, y)
-        assert clf.net_.criterion_.progress == pytest.approx(1.0)
-        assert clf.net_.criterion_.reweighting
+        clf = CNNClassifier(**fast_params, criterion="ldam", random_state=0).fit(X, y)
+        n = fast_params["max_iter"]
+        assert clf.criterion_.progress == pytest.approx((n - 1) / n)
+        assert clf.criterion_.reweighting
 
     def test_ldam_progress_every_update(self, imbalanced_digits, fast_params):
         X, y = imbalanced_digits
         n = fast_params["max_iter"]
         clf = CNNClassifier(
             **fast_params,
-            loss=RecordingLDAM(s=1.0),
-            validation_fraction=0.25,
+            criterion=RecordingLDAM(s=1.0),
+            train_split=0.25,
             random_state=0,
         ).fit(X, y)
-        seen = clf.net_.criterion_.seen
-        np.testing.assert_allclose(seen, np.arange(1, n + 1) / n)
-        # Continuing training: progress counts against the new horizon.
+        seen = clf.criterion_.seen  # before each update, the fraction done
+        np.testing.assert_allclose(seen, np.arange(n) / n)
+        # Continuing training: progress counts against the schedule's horizon.
         clf.partial_fit(X, y)
-        assert clf.net_.criterion_.progress == pytest.approx(1.0)
+        assert clf.criterion_.progress == pytest.approx(1.0)
 
     def test_partial_fit_class_missing_from_y(self, digits, fast_params):
         X, y = digits
         few = y < 3
-        clf = CNNClassifier(**fast_params, loss="logit_adjusted", random_state=0)
+        clf = CNNClassifier(**fast_params, criterion="logit_adjusted", random_state=0)
         clf.partial_fit(X[few], y[few], classes=np.arange(10))
-        counts = clf.net_.criterion_.class_counts.numpy()
+        counts = clf.criterion_.class_counts.numpy()
         assert counts.shape == (10,) and (counts > 0).all()
         assert np.isfinite(clf.predict_proba(X)).all()
 
@@ -293,7 +294,7 @@ class TestClassAware:
         clf = CNNClassifier(
             **fast_params,
             batch_sampling="class_aware",
-            validation_fraction=0.5,
+            train_split=0.5,
             random_state=0,
         ).fit(X, y)
         n_train = n_train_after_holdout(y, 0.5)
@@ -305,15 +306,15 @@ class TestClassAware:
             np.testing.assert_array_equal(sampler.class_counts_, [15, 10, 2])
             for indices in sampler.drawn:
                 assert indices.max() < n_train
-        assert np.isfinite(clf.net_.history[:, "valid_loss"]).all()
+        assert np.isfinite(clf.history[:, "valid_loss"]).all()
 
     def test_single_example_class(self, digits, fast_params, recording_sampler):
         X, y = digits
         lone = np.flatnonzero(y == 9)[0]
         keep = (y != 9) | (np.arange(len(y)) == lone)
         for options in (
-            {"batch_sampling": "class_aware", "validation_fraction": 0.5},
-            {"validation_fraction": 0.5},
+            {"batch_sampling": "class_aware", "train_split": 0.5},
+            {"train_split": 0.5},
             {"batch_sampling": "class_aware", "class_weight": "balanced"},
         ):
             recording_sampler.built.clear()
@@ -332,23 +333,19 @@ class TestClassAware:
 class TestValidation:
     def test_valid_loss_every_epoch(self, digits, fast_params):
         X, y = digits
-        clf = CNNClassifier(
-            **fast_params, validation_fraction=0.25, random_state=0
-        ).fit(X, y)
-        valid = clf.net_.history[:, "valid_loss"]
-        assert len(valid) == len(clf.net_.history) >= 2
+        clf = CNNClassifier(**fast_params, train_split=0.25, random_state=0).fit(X, y)
+        valid = clf.history[:, "valid_loss"]
+        assert len(valid) == len(clf.history) >= 2
         assert np.isfinite(valid).all()
         # Epochs are passes over the training part only.
         n_train = n_train_after_holdout(y, 0.25)
-        assert clf.net_.history[0, "train_batch_count"] == math.ceil(n_train / 32) < 10
+        assert clf.history[0, "train_batch_count"] == math.ceil(n_train / 32) < 10
         assert clf.n_iter_ == fast_params["max_iter"]
 
     def test_fitted_estimator_does_not_keep_the_data(self, digits, fast_params):
         X, y = digits
         without = CNNClassifier(**fast_params, random_state=0).fit(X, y)
-        held = CNNClassifier(
-            **fast_params, validation_fraction=0.5, random_state=0
-        ).fit(X, y)
+        held = CNNClassifier(**fast_params, train_split=0.5, random_state=0).fit(X, y)
         assert len(pickle.dumps(held)) < len(pickle.dumps(without)) + 0.1 * X.nbytes
 
     def test_holdout_matches_stratified_holdout(self, digits):
@@ -360,13 +357,13 @@ class TestValidation:
     def test_validation_fraction_too_small_for_the_data(self, digits, fast_params):
         X, y = digits
         small = np.concatenate([np.flatnonzero(y == c)[:2] for c in range(10)])
-        clf = CNNClassifier(**fast_params, validation_fraction=0.1, random_state=0)
+        clf = CNNClassifier(**fast_params, train_split=0.1, random_state=0)
         try:
             clf.fit(X[small], y[small])
         except ValueError as exc:
-            assert "validation_fraction" in str(exc)
+            assert "train_split" in str(exc)
         else:
-            assert np.isfinite(clf.net_.history[:, "valid_loss"]).all()
+            assert np.isfinite(clf.history[:, "valid_loss"]).all()
 
 
 # ------------------------------------------------------------------ fine-tune
@@ -385,7 +382,7 @@ class TestFineTune:
         clf = CNNClassifier(
             module, max_iter=10, batch_size=32, device="cpu", random_state=0
         ).fit(X, y)
-        head = set(clf.net_.module_.head_names)
+        head = set(clf.module_.head_names)
         before = weights(clf)
         Xi, yi = imbalanced_digits
         clf.fine_tune(Xi, yi, lr_factor=0.1, max_iter=5)
@@ -396,7 +393,7 @@ class TestFineTune:
         }
         assert changed == {name for name in before if name.split(".")[0] in head}
         assert changed
-        assert all(p.requires_grad for p in clf.net_.module_.parameters())
+        assert all(p.requires_grad for p in clf.module_.parameters())
         np.testing.assert_array_equal(clf.classes_, np.arange(10))
         assert clf.predict_proba(X).shape == (len(X), 10)
 
@@ -410,7 +407,7 @@ class TestFineTune:
         X, y = digits
         clf = pickle.loads(pickle.dumps(lenet))
         clf.fine_tune(X, y, lr_factor=0.1, max_iter=10)
-        lr = clf.net_.optimizer_.param_groups[0]["lr"]
+        lr = clf.optimizer_.param_groups[0]["lr"]
         assert abs(lr - 0.01 * 0.1 * (1 + 1e-4 * 10) ** -0.75) < 1e-12
 
     def test_unfitted(self, digits):
@@ -421,10 +418,10 @@ class TestFineTune:
     @pytest.mark.parametrize(
         "kwargs, error, match",
         [
-            ({"lr_factor": 0}, ValueError, "lr_factor == 0"),
-            ({"lr_factor": -1.0}, ValueError, "lr_factor == -1.0"),
-            ({"max_iter": 0}, ValueError, "max_iter == 0"),
-            ({"max_iter": 2.5}, TypeError, "max_iter must be an instance of int"),
+            ({"lr_factor": 0}, ValueError, "'lr_factor' parameter.*Got 0"),
+            ({"lr_factor": -1.0}, ValueError, "'lr_factor' parameter.*Got -1.0"),
+            ({"max_iter": 0}, ValueError, "'max_iter' parameter.*Got 0"),
+            ({"max_iter": 2.5}, ValueError, "'max_iter' parameter.*Got 2.5"),
         ],
     )
     def test_invalid_arguments(self, kwargs, error, match, lenet, digits):
@@ -444,17 +441,18 @@ class TestFineTune:
                 return self.linear(torch.flatten(x, 1))
 
         X, y = digits
-        params = {**fast_params, "module": Headless, "module_params": None}
+        params = {**fast_params, "module": Headless}
+        del params["module__hidden_layer_sizes"]
         clf = CNNClassifier(**params, random_state=0).fit(X, y)
         with pytest.raises(ValueError, match="Headless has no head.*head_names"):
             clf.fine_tune(X, y, max_iter=1)
-        assert all(p.requires_grad for p in clf.net_.module_.parameters())
+        assert all(p.requires_grad for p in clf.module_.parameters())
 
     def test_requires_grad_restored_when_training_fails(self, digits):
         X, y = digits
         clf = CNNClassifier(
             MLP,
-            module_params={"hidden_layer_sizes": (16,)},
+            module__hidden_layer_sizes=(16,),
             max_iter=5,
             batch_size=32,
             lr=0.1,
@@ -463,4 +461,4 @@ class TestFineTune:
         ).fit(X, y)
         with pytest.raises(FloatingPointError, match="diverged.*learning rate"):
             clf.fine_tune(X * 1e3, y, lr_factor=1e7, max_iter=20)
-        assert all(p.requires_grad for p in clf.net_.module_.parameters())
+        assert all(p.requires_grad for p in clf.module_.parameters())

@@ -1,9 +1,8 @@
 """Any torchvision/timm-style classifier as ``module=``: built with ``num_classes``,
 head found, replaced when its size differs, fine-tuned, refused when it cannot fit.
 
-The stand-ins copy torchvision's constructor signatures and attribute names
-(``fc``, ``classifier``; ``num_classes=1000``; factories with ``weights=`` and
-``**kwargs``): torchvision beside CI's CPU torch would pull a CUDA build.
+The stand-ins (``conftest.STANDINS``) copy torchvision's constructor signatures
+and attribute names: torchvision beside CI's CPU torch would pull a CUDA build.
 """
 
 import numpy as np
@@ -14,55 +13,6 @@ from torch import nn
 from skimbalance import TwoPhaseClassifier
 from skimbalance.cnn import CNNClassifier
 from skimbalance.sampling import RatioOverSampler
-
-
-class TinyResNet(nn.Module):
-    """torchvision ResNet's interface: ``num_classes=1000``, a last ``fc``."""
-
-    def __init__(self, num_classes=1000, width=8):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, width, 3, padding=1)
-        self.bn1 = nn.BatchNorm2d(width)
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(width, num_classes)
-
-    def forward(self, x):
-        x = self.avgpool(torch.relu(self.bn1(self.conv1(x))))
-        return self.fc(torch.flatten(x, 1))
-
-
-class TinyVGG(nn.Module):
-    """torchvision VGG/MobileNet's interface: a ``classifier`` Sequential."""
-
-    def __init__(self, num_classes=1000):
-        super().__init__()
-        self.features = nn.Sequential(nn.Conv2d(3, 4, 3), nn.AdaptiveAvgPool2d(2))
-        self.classifier = nn.Sequential(
-            nn.Flatten(), nn.Linear(16, 8), nn.ReLU(), nn.Dropout(0.1),
-            nn.Linear(8, num_classes),
-        )  # fmt: skip
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
-
-
-def tiny_resnet(*, weights=None, progress=True, **kwargs):
-    """A torchvision-style factory; ``weights`` fixes 1000 classes, as there."""
-    if weights is not None and kwargs.get("num_classes", 1000) != 1000:
-        raise ValueError("num_classes must be 1000 with pretrained weights")
-    model = TinyResNet(**kwargs)
-    if weights is not None:
-        with torch.no_grad():
-            model.conv1.weight.fill_(0.01)  # "pretrained"
-    return model
-
-
-class Inception(TinyResNet):
-    """Returns ``(logits, aux_logits)`` in training, like torchvision Inception."""
-
-    def forward(self, x):
-        logits = super().forward(x)
-        return (logits, logits.detach()) if self.training else logits
 
 
 @pytest.fixture(scope="module")
@@ -84,14 +34,14 @@ FAST = {
 
 
 @pytest.mark.parametrize(
-    "module, head",
+    "name, instance, head",
     [
-        (TinyResNet, "fc"),
-        (tiny_resnet, "fc"),
-        (TinyVGG, "classifier.4"),
-        (TinyResNet(), "fc"),
-        (TinyVGG(), "classifier.4"),
-        (Inception, "fc"),
+        ("TinyResNet", False, "fc"),
+        ("tiny_resnet", False, "fc"),
+        ("TinyVGG", False, "classifier.4"),
+        ("TinyResNet", True, "fc"),
+        ("TinyVGG", True, "classifier.4"),
+        ("Inception", False, "fc"),
     ],
     ids=[
         "class",
@@ -102,54 +52,55 @@ FAST = {
         "tuple",
     ],
 )
-def test_torchvision_style_modules_train(images, module, head):
+def test_torchvision_style_modules_train(images, standins, name, instance, head):
     X, y = images
+    module = standins[name]() if instance else standins[name]
     clf = CNNClassifier(module, **FAST).fit(X, y)
-    layer = clf.net_.module_.get_submodule(head)
+    layer = clf.module_.get_submodule(head)
     assert layer.out_features == 3
     assert clf.predict_proba(X).shape == (120, 3)
     assert (clf.predict(X) == y).mean() > 0.8
 
 
-def test_instance_is_copied_and_keeps_its_weights(images):
+def test_instance_is_copied_and_keeps_its_weights(images, standins):
     X, y = images
-    backbone = tiny_resnet(weights="DEFAULT")
+    backbone = standins["tiny_resnet"](weights="DEFAULT")
     conv = backbone.conv1.weight.detach().clone()
     clf = CNNClassifier(backbone, **{**FAST, "max_iter": 2}).fit(X, y)
     assert backbone.fc.out_features == 1000 and torch.equal(backbone.conv1.weight, conv)
-    assert clf.net_.module_ is not backbone
+    assert clf.module_ is not backbone
 
 
-def test_pretrained_factory_gets_no_num_classes_and_a_new_head(images):
+def test_pretrained_factory_gets_no_num_classes_and_a_new_head(images, standins):
     X, y = images
     clf = CNNClassifier(
-        tiny_resnet, module_params={"weights": "DEFAULT"},
+        standins["tiny_resnet"], module__weights="DEFAULT",
         **{**FAST, "max_iter": 1, "lr": 1e-9},
     ).fit(X, y)  # fmt: skip
-    module = clf.net_.module_
+    module = clf.module_
     assert module.fc.out_features == 3
     assert torch.allclose(
         module.conv1.weight, torch.full_like(module.conv1.weight, 0.01)
     )
 
 
-def test_fine_tune_and_two_phase_find_the_head(images):
+def test_fine_tune_and_two_phase_find_the_head(images, standins):
     X, y = images
-    clf = CNNClassifier(TinyResNet, **FAST).fit(X, y)
-    body = clf.net_.module_.conv1.weight.detach().clone()
-    head = clf.net_.module_.fc.weight.detach().clone()
+    clf = CNNClassifier(standins["TinyResNet"], **FAST).fit(X, y)
+    body = clf.module_.conv1.weight.detach().clone()
+    head = clf.module_.fc.weight.detach().clone()
     clf.fine_tune(X, y, max_iter=5)
-    assert torch.equal(clf.net_.module_.conv1.weight, body)
-    assert not torch.equal(clf.net_.module_.fc.weight, head)
+    assert torch.equal(clf.module_.conv1.weight, body)
+    assert not torch.equal(clf.module_.fc.weight, head)
     model = TwoPhaseClassifier(
-        CNNClassifier(TinyVGG, **FAST), RatioOverSampler(random_state=0),
+        CNNClassifier(standins["TinyVGG"], **FAST), RatioOverSampler(random_state=0),
         finetune_max_iter=5,
     ).fit(X[:70], y[:70])  # fmt: skip
     assert model.estimator_.n_iter_ == 35
 
 
-def test_timm_style_reset_classifier(images):
-    class TimmLike(TinyResNet):
+def test_timm_style_reset_classifier(images, standins):
+    class TimmLike(standins["TinyResNet"]):
         pretrained_cfg = {"classifier": "fc"}
 
         def reset_classifier(self, num_classes):
@@ -157,7 +108,7 @@ def test_timm_style_reset_classifier(images):
 
     X, y = images
     clf = CNNClassifier(TimmLike(num_classes=7), **{**FAST, "max_iter": 2}).fit(X, y)
-    assert clf.net_.module_.fc.out_features == 3
+    assert clf.module_.fc.out_features == 3
 
 
 def test_wrong_output_size_without_a_head_is_refused_before_training(images):
@@ -173,15 +124,15 @@ def test_wrong_output_size_without_a_head_is_refused_before_training(images):
     clf = CNNClassifier(Odd(), **FAST)
     with pytest.raises(ValueError, match=r"outputs 5 values per example but y has 3"):
         clf.fit(X, y)
-    assert not hasattr(clf, "net_") and not hasattr(clf, "n_features_in_")
+    assert not hasattr(clf, "module_") and not hasattr(clf, "n_features_in_")
 
 
-def test_module_that_cannot_take_the_input(images):
+def test_module_that_cannot_take_the_input(images, standins):
     X, y = images
     with pytest.raises(
         ValueError, match=r"cannot run on inputs of shape \(batch, 1, 12, 12\)"
     ):
-        CNNClassifier(TinyResNet, **FAST).fit(X[:, :1], y)
+        CNNClassifier(standins["TinyResNet"], **FAST).fit(X[:, :1], y)
 
 
 def test_factory_returning_something_else(images):

@@ -51,7 +51,7 @@ NETS = {
 FIT = {
     LeNet5Classifier: {},
     AllCNNClassifier: {"lr": 0.01},
-    ResNet10Classifier: {"lr": 0.01, "module_params": {"base_width": 4}},
+    ResNet10Classifier: {"lr": 0.01, "module__base_width": 4},
 }
 CLASSES = list(PAPER_DEFAULTS)
 
@@ -64,11 +64,11 @@ class TestPaperClassifiers:
         assert set(params) == set(CNNClassifier().get_params()) - {"module"}
 
     def test_paper_defaults(self, cls):
-        params = cls().get_params()
+        params = cls().get_params(deep=False)
         for name, value in PAPER_DEFAULTS[cls].items():
             assert params[name] == value, name
         # The rest are CNNClassifier's.
-        base = CNNClassifier().get_params()
+        base = CNNClassifier().get_params(deep=False)
         for name, value in params.items():
             if name not in PAPER_DEFAULTS[cls]:
                 assert value == base[name], name
@@ -76,10 +76,13 @@ class TestPaperClassifiers:
     def test_signature_is_keyword_only(self, cls):
         signature = inspect.signature(cls)
         assert "module" not in signature.parameters
-        assert all(
-            p.kind is inspect.Parameter.KEYWORD_ONLY
-            for p in signature.parameters.values()
-        )
+        kinds = [p.kind for p in signature.parameters.values()]
+        # the parameters, then skorch's nested ones (module__*, ...)
+        assert kinds[-1] is inspect.Parameter.VAR_KEYWORD
+        assert set(kinds[:-1]) == {inspect.Parameter.KEYWORD_ONLY}
+        assert set(signature.parameters) - {"kwargs"} == set(
+            inspect.signature(CNNClassifier).parameters
+        ) - {"module", "kwargs"}
         with pytest.raises(TypeError):
             cls(0.01)
         with pytest.raises(TypeError, match="module"):
@@ -91,7 +94,7 @@ class TestPaperClassifiers:
         clf.set_params(batch_size=8, lr_schedule="constant")
         cloned = clone(clf)
         assert type(cloned) is cls
-        assert cloned.get_params() == clf.get_params()
+        assert cloned.get_params(deep=False) == clf.get_params(deep=False)
         assert cloned.batch_size == 8 and cloned.lr == 0.5
         with pytest.raises(ValueError, match="Invalid parameter 'module'"):
             clf.set_params(module="mlp")
@@ -106,13 +109,13 @@ class TestPaperClassifiers:
         clf = cls(
             max_iter=3, batch_size=32, device="cpu", random_state=0, **FIT[cls]
         ).fit(X, y)
-        assert type(clf.net_.module_) is NETS[cls]
+        assert type(clf.module_) is NETS[cls]
         assert clf.n_iter_ == 3
         proba = clf.predict_proba(X[:20])
         assert proba.shape == (20, 10) and np.isfinite(proba).all()
         np.testing.assert_allclose(proba.sum(axis=1), 1, atol=1e-5)
         assert set(clf.predict(X[:20])) <= set(range(10))
-        optimizer = clf.net_.optimizer_
+        optimizer = clf.optimizer_
         assert optimizer.param_groups[0]["momentum"] == 0.9
         assert (
             optimizer.param_groups[0]["weight_decay"]

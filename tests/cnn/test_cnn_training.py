@@ -1,5 +1,5 @@
-"""The training core of the CNN estimators: the run, its schedule, the batch
-order, the loop, the inputs and their batches."""
+"""The training core of the CNN estimators: the schedule, the batch order, the
+loop, the inputs and their batches."""
 
 import math
 
@@ -10,26 +10,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skimbalance.cnn import CNNClassifier, PadCropFlip
-from skimbalance.cnn._inputs import (
-    ArrayFeed,
-    DecodingFeed,
-    InputTransform,
-    check_examples,
-    sequential_batches,
-)
-from skimbalance.cnn._loop import (
-    Diverged,
-    _check_finite,
-    batch_order,
+from skimbalance.cnn._batches import (
+    BatchLoader,
+    BudgetBatchSampler,
+    SequentialBatchSampler,
     stratified_holdout,
 )
-from skimbalance.cnn._schedule import TrainingRun, lr_multiplier
+from skimbalance.cnn._data import image_dataset, scale_images
+from skimbalance.cnn._loop import Diverged, _check_finite
+from skimbalance.cnn._schedule import Schedule, lr_multiplier
 from skimbalance.datasets import ImageArray
 
 
 def event_lrs(clf, epochs=slice(None)):
     """The learning rate of every update recorded in the history, in order."""
-    return [lr for epoch in clf.net_.history[epochs] for lr in
+    return [lr for epoch in clf.history[epochs] for lr in
             (b["event_lr"] for b in epoch["batches"])]  # fmt: skip
 
 
@@ -63,13 +58,14 @@ class TestMultiplier:
         with pytest.raises(ValueError, match="Unknown lr_schedule 'cosine'"):
             lr_multiplier("cosine", 0, 10)
 
-    def test_run(self):
-        run = TrainingRun(n_updates=5, lr=0.2, schedule="step", start=10, length=14)
-        assert [run.lr_at(k) for k in range(5)] == pytest.approx(
-            [0.002, 0.002, 0.0002, 0.0002, 0.0002]
+    def test_schedule_of_a_call(self):
+        schedule = Schedule("step", start=10, length=14, factor=0.5)
+        assert [schedule.multiplier(k) for k in range(5)] == pytest.approx(
+            [0.005, 0.005, 0.0005, 0.0005, 0.0005]
         )
-        assert run.progress(3) == 1.0 and not run.ended
-        assert TrainingRun(3, 0.1, "linear", 20, 20).ended
+        assert schedule.progress(3) == 13 / 14 and schedule.progress(9) == 1.0
+        assert not schedule.ended() and Schedule("linear", 20, 20).ended()
+        assert not Schedule(None, 20, 20).ended()
 
 
 # ----------------------------- every schedule, every entry point, closed form
@@ -93,7 +89,7 @@ class TestScheduleClosedForm:
         assert event_lrs(clf) == pytest.approx(
             closed_form(0.05, schedule, range(14), 14), abs=1e-15
         )
-        next_lr = clf.net_.optimizer_.param_groups[0]["lr"]
+        next_lr = clf.optimizer_.param_groups[0]["lr"]
         assert next_lr == pytest.approx(0.05 * lr_multiplier(schedule, 14, 14))
 
     def test_warm_start_continues_without_jumping_back(
@@ -134,7 +130,7 @@ class TestScheduleClosedForm:
 
     def test_fine_tune_restarts_at_lr_times_factor(self, schedule, digits, fast_params):
         clf = self.clf(fast_params, schedule).fit(*digits)
-        n_epochs = len(clf.net_.history)
+        n_epochs = len(clf.history)
         clf.fine_tune(*digits, lr_factor=0.1, max_iter=7)
         assert event_lrs(clf, slice(n_epochs, None)) == pytest.approx(
             closed_form(0.005, schedule, range(7), 7), abs=1e-15
@@ -144,9 +140,17 @@ class TestScheduleClosedForm:
 
 # -------------------------------------------------------------- batch order
 def draw(n, batch_size, order, n_updates, seed=0, labels=None):
+    """Every batch the budget serves, epoch after epoch."""
     labels = np.arange(n) % 3 if labels is None else labels
-    return list(batch_order(np.arange(n), batch_size, order, labels,
-                            np.random.RandomState(seed), n_updates))  # fmt: skip
+    sampler = BudgetBatchSampler(
+        labels, batch_size=batch_size, n_updates=n_updates, order=order,
+        random_state=np.random.RandomState(seed),
+    )  # fmt: skip
+    batches = []
+    while sampler.remaining:
+        assert len(sampler) == min(math.ceil(n / batch_size), sampler.remaining)
+        batches.extend(np.array(b) for b in sampler)
+    return batches
 
 
 class TestBatchOrder:
@@ -160,12 +164,10 @@ class TestBatchOrder:
             np.concatenate(draw(23, 5, "shuffle", 5)), epochs[0]
         )
 
-    def test_positions_are_the_given_ones(self):
-        positions = np.array([3, 10, 11, 40])
-        batches = batch_order(
-            positions, 3, "shuffle", None, np.random.RandomState(0), 4
-        )
-        assert set(np.concatenate(list(batches))) == set(positions)
+    def test_sequential_batches_are_in_order(self):
+        sampler = SequentialBatchSampler(7, batch_size=3)
+        assert len(sampler) == 3
+        assert list(sampler) == [[0, 1, 2], [3, 4, 5], [6]]
 
     def test_class_aware_batches_are_balanced(self):
         labels = np.repeat([0, 1, 2], [90, 9, 1])
@@ -233,15 +235,21 @@ class TestStratifiedHoldout:
 # -------------------------------------------------------------------- loop
 class TestLoop:
     def test_first_non_finite_update_is_named(self):
-        _check_finite([torch.tensor(1.0)] * 3, 7)
+        _check_finite([({}, torch.tensor(1.0))] * 3, 7)
         losses = [
-            torch.tensor(1.0),
-            torch.tensor(float("inf")),
-            torch.tensor(float("nan")),
+            ({}, torch.tensor(1.0)),
+            ({}, torch.tensor(float("inf"))),
+            ({}, torch.tensor(float("nan"))),
         ]
         with pytest.raises(Diverged, match="became inf at update 8") as info:
             _check_finite(losses, 7)
         assert info.value.update == 8
+
+    def test_the_diverging_update_is_named_on_the_cpu(self, digits, fast_params):
+        X, y = digits
+        clf = CNNClassifier(**{**fast_params, "lr": 1e6}, random_state=0)
+        with pytest.raises(FloatingPointError, match=r"became nan at update \d+;"):
+            clf.fit(X * 1e3, y)
 
     def test_progress_reaches_the_criterion(self, digits, fast_params, monkeypatch):
         seen = []
@@ -249,15 +257,15 @@ class TestLoop:
 
         monkeypatch.setattr(LDAMLoss, "set_progress", lambda self, f: seen.append(f))
         CNNClassifier(
-            **{**fast_params, "max_iter": 5}, loss="ldam", random_state=0
+            **{**fast_params, "max_iter": 5}, criterion="ldam", random_state=0
         ).fit(*digits)
-        assert seen == pytest.approx([0.2, 0.4, 0.6, 0.8, 1.0])
+        assert seen == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8])  # done before each
 
     def test_history_layout(self, digits, fast_params):
         clf = CNNClassifier(
-            **{**fast_params, "max_iter": 15}, validation_fraction=0.2, random_state=0
+            **{**fast_params, "max_iter": 15}, train_split=0.2, random_state=0
         ).fit(*digits)
-        history = clf.net_.history
+        history = clf.history
         assert history[:, "train_batch_count"] == [8, 7]  # 240 training rows / 32
         assert history[0, "batches", 0, "train_batch_size"] == 32
         assert all(np.isfinite(history[:, "valid_loss"]))
@@ -269,58 +277,67 @@ class TestLoop:
 
 
 # ------------------------------------------------------------------ inputs
-class TestInputTransform:
+def dataset(X, **kwargs):
+    return image_dataset(CNNClassifier(), X, reset=True, **kwargs)
+
+
+class TestInputs:
     @pytest.mark.parametrize(
         "dtype, top", [(np.uint8, 255), (np.uint16, 65535), (np.float32, None)]
     )
-    def test_scaling(self, dtype, top, fast_params):
+    def test_scaling(self, dtype, top):
         X = np.full((2, 1, 2, 2), 51, dtype=dtype)
-        examples = check_examples(CNNClassifier(), X, reset=True)
-        x = InputTransform(examples)(torch.from_numpy(X))
+        x = scale_images(torch.from_numpy(X))
         assert x.dtype == torch.float32
         assert float(x[0, 0, 0, 0]) == pytest.approx(51 / top if top else 51.0)
 
+    def test_float_batches_are_not_written(self, digits, fast_params):
+        X, y = digits
+        clf = CNNClassifier(
+            **fast_params, normalize=([0.5], [2.0]), augment="pad_crop_flip",
+            input_shape=(1, 8, 8), random_state=0,
+        ).fit(X, y)  # fmt: skip
+        batch = X[:5].reshape(5, 1, 8, 8).copy()
+        clf.module_.train()
+        clf.infer(torch.from_numpy(batch))
+        np.testing.assert_array_equal(batch, X[:5].reshape(5, 1, 8, 8))
+
     def test_channels_last_is_transposed_per_batch(self):
         X = np.arange(2 * 6 * 5 * 3, dtype=np.uint8).reshape(2, 6, 5, 3)
-        examples = check_examples(CNNClassifier(), X, reset=True)
-        assert examples.input_shape == (3, 6, 5) and examples.channels_last
-        images = InputTransform(examples).images(torch.from_numpy(X))
-        np.testing.assert_array_equal(images.numpy(), X.transpose(0, 3, 1, 2))
+        data = dataset(X)
+        assert data.layout.input_shape == (3, 6, 5) and data.layout.channels_last
+        images, labels = data.__getitems__([1, 0])
+        np.testing.assert_array_equal(images.numpy(), X[[1, 0]].transpose(0, 3, 1, 2))
+        assert labels is None
 
-    def test_normalize(self):
-        X = np.ones((2, 3, 2, 2), np.float32)
-        examples = check_examples(CNNClassifier(), X, reset=True)
-        mean, std = torch.tensor([1.0, 0.5, 0.0]), torch.tensor([1.0, 0.5, 2.0])
-        x = InputTransform(examples, mean=mean, std=std)(torch.from_numpy(X))
-        assert x[:, :, 0, 0].tolist() == [[0.0, 1.0, 0.5]] * 2
-
-    def test_float_batches_are_not_written(self):
-        X = np.ones((2, 1, 2, 2), np.float32)
-        examples = check_examples(CNNClassifier(), X, reset=True)
-        transform = InputTransform(
-            examples, mean=torch.tensor([0.5]), std=torch.tensor([2.0])
-        )
-        transform(torch.from_numpy(X))
-        assert (X == 1).all()
-
-
-class TestFeeds:
     def test_array_is_shared_not_copied(self):
         X = np.arange(40, dtype=np.uint8).reshape(10, 4)
-        feed = ArrayFeed(X, None, "cpu")
-        assert feed.tensor.data_ptr() == X.ctypes.data
-        ((raw, pos),) = feed.batches([np.array([7, 2])])
-        np.testing.assert_array_equal(raw.numpy(), X[[7, 2]])
-        assert pos.tolist() == [7, 2] and raw.dtype == torch.uint8
+        data = dataset(X, labels=np.arange(10) % 2).place(
+            torch.device("cpu"), workers=0
+        )
+        assert data.source.data_ptr() == X.ctypes.data
+        images, labels = data.__getitems__([7, 2])
+        np.testing.assert_array_equal(images.reshape(2, 4).numpy(), X[[7, 2]])
+        assert images.dtype == torch.uint8 and labels.tolist() == [1, 0]
 
-    def test_rows_of_a_lazy_view(self):
+    def test_weights_come_with_the_batch(self):
+        X = np.zeros((4, 1, 2, 2), np.float32)
+        data = dataset(X, labels=np.array(list("abab")), weights=np.arange(4.0))
+        batch, labels = data.__getitems__([3, 0])
+        assert labels.tolist() == ["b", "a"]
+        assert batch["X"].shape == (2, 1, 2, 2)
+        assert batch["sample_weight"].tolist() == [3.0, 0.0]
+
+    def test_rows_of_a_lazy_view_and_a_subset(self):
         X = np.arange(40, dtype=np.uint8).reshape(10, 1, 2, 2)
-        view = ImageArray(X)[[9, 9, 0]]
-        examples = check_examples(CNNClassifier(), view, reset=True)
-        assert examples.storage is X and examples.n == 3
-        feed = ArrayFeed(examples.storage, examples.rows, "cpu")
-        ((raw, _),) = feed.batches(sequential_batches(np.arange(3), 8))
-        np.testing.assert_array_equal(raw.numpy(), X[[9, 9, 0]])
+        data = dataset(ImageArray(X)[[9, 9, 0, 4]], labels=np.arange(4))
+        assert data.source is X and len(data) == 4
+        images, _ = data.__getitems__([0, 1, 2])
+        np.testing.assert_array_equal(images.numpy(), X[[9, 9, 0]])
+        part = data.subset([3, 1])
+        images, labels = part.__getitems__([0, 1])
+        np.testing.assert_array_equal(images.numpy(), X[[4, 9]])
+        assert labels.tolist() == [3, 1] and part.y.tolist() == [3, 1]
 
     @pytest.mark.parametrize("num_workers", [0, 2])
     def test_decoded_batches_equal_the_array(self, tmp_path, num_workers):
@@ -332,12 +349,14 @@ class TestFeeds:
         for i, image in enumerate(images):
             paths.append(tmp_path / f"{i}.png")
             Image.fromarray(image.transpose(1, 2, 0)).save(paths[-1])
-        feed = DecodingFeed(ImageArray.from_files(paths), "cpu", num_workers)
-        order = [np.array([6, 0, 0]), np.array([3]), np.array([1, 2, 4, 5])]
-        got = list(feed.batches(order))
-        for (raw, pos), index in zip(got, order):
+        data = dataset(ImageArray.from_files(paths), labels=np.arange(7))
+        order = [[6, 0, 0], [3], [1, 2, 4, 5]]
+        loader = BatchLoader(
+            data, batch_sampler=order, collate_fn=lambda b: b, num_workers=num_workers
+        )
+        for (raw, labels), index in zip(loader, order):
             np.testing.assert_array_equal(raw.numpy(), images[index])
-            assert pos.tolist() == index.tolist()
+            assert labels.tolist() == index
 
 
 def test_pad_crop_flip_moves_and_mirrors_each_image_on_its_own():
