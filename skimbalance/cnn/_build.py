@@ -167,11 +167,11 @@ class NetBuilding:
 
     def _initialize_optimizer(self, reason=None):
         super()._initialize_optimizer(reason=reason)
+        # skorch's setter changes only the live optimizer: ours also keeps the
+        # value as the parameter, so get_params and the next fit see it
         self._register_virtual_param(
-            ["lr", "optimizer__lr", "momentum", "weight_decay",
-             "optimizer__momentum", "optimizer__weight_decay"],
-            _set_rate_parameter,
-        )  # fmt: skip
+            ["optimizer__*", "lr", "momentum", "weight_decay"], _set_optimizer_value
+        )
         return self
 
     def initialize_history(self):
@@ -220,13 +220,20 @@ class NetBuilding:
         )
 
 
-def _set_rate_parameter(net, param, value):
-    """Virtual parameter ``lr``, ``momentum`` or ``weight_decay`` (plain or
-    ``optimizer__``-prefixed) set on an initialised net: on every parameter
-    group that has it (``lr`` also becomes each group's schedule base)."""
-    name = param.rpartition("__")[2]
-    if "__" not in param:
+def _set_optimizer_value(net, param, value):
+    """A parameter of the optimizer set on an initialised net: ``lr``,
+    ``momentum``, ``weight_decay`` or ``optimizer__<name>``. It is kept as the
+    parameter and set on every parameter group that has it; ``lr`` also becomes
+    each group's base rate for the schedule. (``optimizer__param_groups__*``
+    is skorch's own.)"""
+    if "param_groups" in param:
+        return
+    if "__" in param:
+        setattr(net, param, value)
+        net._params_to_validate.add(param)
+    else:
         BaseEstimator.set_params(net, **{param: value})
+    name = param.rpartition("__")[2]
     for group in net.optimizer_.param_groups:
         if name in group:
             group[name] = value

@@ -39,6 +39,10 @@ from ._params import parameters_section
 from ._schedule import SCHEDULES
 
 
+#: Nested parameters set by :meth:`CNNClassifier.set_params` itself.
+_OWN_NESTED = ("iterator_train__", "iterator_valid__", "criterion__")
+
+
 class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier):
     """Convolutional (or any PyTorch) network as a skorch net and a scikit-learn
     classifier.
@@ -291,12 +295,21 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
             BaseEstimator.set_params(self, callbacks=params.pop("callbacks"))
             if self.initialized_:
                 self._initialize_callbacks()
-        # DataLoader parameters need nothing rebuilt (skorch 1.x refuses them
-        # on an initialised net: "Something went wrong").
-        for key in [k for k in params if k.startswith(("iterator_train__",
-                                                        "iterator_valid__"))]:
+        # skorch 1.x refuses these on an initialised net ("Something went
+        # wrong"): DataLoader parameters need nothing rebuilt, and a criterion
+        # without parameters (ours) is not one skorch knows to rebuild.
+        nested = [k for k in params if k.startswith(_OWN_NESTED) or k == "criterion"]
+        rebuild = self.initialized_ and any(k.startswith("criterion") for k in nested)
+        for key in nested:
             setattr(self, key, params.pop(key))
-            self._params_to_validate.add(key)
+            if "__" in key:
+                self._params_to_validate.add(key)
+        if rebuild:
+            self._validate_params()
+            learnable = bool(self._criteria)
+            self._initialize_criterion()
+            if learnable or self._criteria:
+                self._initialize_optimizer()
         return super().set_params(**params) if params else self
 
     # ----------------------------------------------------------- checking

@@ -59,6 +59,7 @@ class ParamsFiles:
             ``f_<name>`` for other modules of a subclass, as in skorch.
         """
         check_is_fitted(self)
+        f_params = _module_file(f_params, kwargs, "save_params")
         if f_optimizer is not None and use_safetensors:
             raise ValueError(
                 "use_safetensors=True cannot store the optimizer state (it is not "
@@ -123,7 +124,7 @@ class ParamsFiles:
         self : CNNClassifier
         """
         given = {
-            "f_params": f_params,
+            "f_params": _module_file(f_params, kwargs, "load_params"),
             "f_optimizer": f_optimizer,
             "f_criterion": f_criterion,
             "f_history": f_history,
@@ -192,6 +193,15 @@ class _WithHistory:
 
     def __getattr__(self, name):
         return getattr(self._net, name)
+
+
+def _module_file(f_params, kwargs, caller):
+    """``f_params``, or skorch's other name for it, ``f_module`` (which a
+    ``Checkpoint`` uses)."""
+    f_module = kwargs.pop("f_module", None)
+    if f_params is not None and f_module is not None:
+        raise TypeError(f"{caller} called with both f_params and f_module, choose one.")
+    return f_module if f_params is None else f_params
 
 
 def _load_device(device):
