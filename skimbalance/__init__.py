@@ -8,7 +8,7 @@ sampling
     imbalanced-learn samplers (step / linear imbalance, ratio over- and
     under-sampling) and a class-aware batch sampler for PyTorch.
 cnn
-    CNN classifiers as scikit-learn estimators (skorch inside).
+    CNN classifiers that are skorch nets and scikit-learn estimators.
 losses
     Focal, class-balanced, logit-adjusted and LDAM losses for PyTorch.
 nets

@@ -53,7 +53,7 @@ print("training images per class:", np.bincount(y_imb).tolist())
 
 rows = []
 for loss in ["cross_entropy", "focal", "class_balanced", "logit_adjusted", "ldam"]:
-    clf = LeNet5Classifier(max_iter=300, loss=loss, random_state=0)
+    clf = LeNet5Classifier(max_iter=300, criterion=loss, random_state=0)
     clf.fit(X_imb, y_imb)
     proba = clf.predict_proba(X_test)
     y_pred = clf.classes_[proba.argmax(axis=1)]

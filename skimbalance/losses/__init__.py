@@ -7,7 +7,7 @@ the per-class counts of the training data (``class_counts=`` or
 mean of the per-sample losses over the batch, not divided by the sum of the
 class weights as :class:`torch.nn.CrossEntropyLoss` with ``weight=`` does.
 :data:`LOSSES` and :func:`build_loss` name them for the CNN estimators'
-``loss=`` parameter.
+``criterion=`` parameter.
 """
 
 from ._base import ImbalanceLoss
