@@ -39,10 +39,12 @@ IMAGENET_STATS = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 
 
 class _PrintLog(PrintLog):
-    """skorch's PrintLog, skipping the table it would not print (verbose=0)."""
+    """skorch's PrintLog, formatting no table that it would not print: at
+    ``verbose=0`` with ``print`` (or accelerate's ``Accelerator.print``, which
+    skorch's ``AccelerateMixin`` sets) as the sink."""
 
     def on_epoch_end(self, net, **kwargs):
-        if self.sink is print and not net.verbose:
+        if not net.verbose and getattr(self.sink, "__name__", None) == "print":
             return
         super().on_epoch_end(net, **kwargs)
 
