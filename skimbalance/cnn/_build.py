@@ -119,7 +119,6 @@ class NetBuilding:
         if device.type == "cuda" and len(self.input_shape_) == 3:
             module = module.to(memory_format=torch.channels_last)
         self.module_ = module
-        self._cache = {}
         self.normalize_mean_, self.normalize_std_ = self._given_normalization()
         self.class_counts_ = np.zeros(len(self.classes_), dtype=np.int64)
         return self
@@ -162,9 +161,9 @@ class NetBuilding:
         for group in self.optimizer_.param_groups:
             group["base_lr"] = group["lr"]
         device = self._device()
-        self._scaler = None
+        self.grad_scaler_ = None  # float16 gradients are scaled (CUDA)
         if self.precision == "16":
-            self._scaler = torch.amp.GradScaler(device.type)
+            self.grad_scaler_ = torch.amp.GradScaler(device.type)
         return self
 
     def _initialize_optimizer(self, reason=None):

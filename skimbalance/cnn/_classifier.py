@@ -1,14 +1,13 @@
 """``CNNClassifier``: a skorch ``NeuralNetClassifier`` that is also a
 scikit-learn classifier with the paper's training.
 
-This module is the estimator's surface: its parameters and their checks, how
-its parts are built (``initialize_*``), the training calls (``fit``,
-``partial_fit``, ``fine_tune``, each all or nothing), prediction, and the
-files of ``save_params`` / ``load_params``. The loop itself is
-:class:`~skimbalance.cnn._loop.TrainingLoop`.
+This module is the estimator's surface: its parameters and their checks, the
+training calls (``fit``, ``partial_fit``, ``fine_tune``, each all or
+nothing), prediction and pickling. The rest is mixed in: how its parts are
+built (:mod:`._build`), the loop (:mod:`._loop`), the files of
+``save_params`` / ``load_params`` (:mod:`._files`).
 """
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,15 +16,14 @@ from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
 
 from ..losses import LOSSES
 from ..nets import NETWORKS
 from ..nets._adapt import head_parameters
 from ..utils._docstrings import fill_docstring
-from ..utils._validation import check_parameter, check_same_length, check_single_target
+from ..utils._validation import check_parameter
 from ._augment import AUGMENTATIONS
 from ._batches import BatchLoader
 from ._build import OPTIMIZERS, NetBuilding
@@ -37,7 +35,13 @@ from ._loop import Diverged, TrainingCall, TrainingLoop
 from ._nested import check_callbacks, check_nested_params
 from ._params import parameters_section
 from ._schedule import SCHEDULES
-
+from ._targets import (
+    check_labels,
+    class_positions,
+    example_weights,
+    known_classes,
+    new_classes,
+)
 
 #: Nested parameters set by :meth:`CNNClassifier.set_params` itself.
 _OWN_NESTED = ("iterator_train__", "iterator_valid__", "criterion__")
@@ -96,6 +100,8 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
     normalize_mean_, normalize_std_ : ndarray of shape (C,) or None
         The per-channel normalisation applied (``None`` without
         ``normalize``).
+    grad_scaler_ : torch.amp.GradScaler or None
+        The scale of float16 gradients (``precision="16"``).
 
     See Also
     --------
@@ -335,48 +341,20 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
         check_nested_params(self, optimizer)
 
     def _training_data(self, X, y, sample_weight, *, continuing, classes=None):
-        """Check ``X``, ``y`` and the weights; the call's :class:`ImageDataset`."""
+        """Check ``X``, ``y`` and the weights: ``(the call's ImageDataset,
+        its classes)``."""
         dataset = image_dataset(self, X, reset=not continuing)
-        y = check_single_target(y)
-        check_same_length(X, y)
-        n = len(y)
+        labels = check_labels(X, y)
         if continuing:
-            known = self.classes_
-            if classes is not None and not np.array_equal(
-                np.unique(np.asarray(classes)), known
-            ):
-                raise ValueError(
-                    f"classes={np.asarray(classes).tolist()} is not the same as on "
-                    f"the first call to partial_fit, was: {known.tolist()}."
-                )
+            known = known_classes(self.classes_, classes)
         else:
-            given = classes if classes is not None else self.classes
-            known = np.unique(y if given is None else np.asarray(given))
-            if len(known) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes; got "
-                    f"{n} sample{'s' * (n != 1)} of 1 class ({known.tolist()[0]!r})."
-                )
-        unknown = np.setdiff1d(y, known)
-        if unknown.size:
-            raise ValueError(
-                f"y contains classes not seen in the first fit: {unknown.tolist()}; "
-                f"known classes are {known.tolist()}."
-                if continuing
-                else f"y contains classes {unknown.tolist()} that are not in "
-                f"classes={known.tolist()}."
-            )
-        targets = np.searchsorted(known, y).astype(np.int64)
-        weight = None
-        if sample_weight is not None:
-            weight = _check_sample_weight(
-                sample_weight, np.empty((n, 0)), dtype=np.float32,
-                ensure_non_negative=True,
-            )  # fmt: skip
-        if self.class_weight is not None:
-            per_class = _class_weights(self.class_weight, known, y)
-            weight = per_class[targets] * (1 if weight is None else weight)
-        dataset.labels, dataset.targets, dataset.weights = y, targets, weight
+            given = self.classes if classes is None else classes
+            known = new_classes(labels, given, self)
+        dataset.labels = labels
+        dataset.targets = class_positions(labels, known, continuing)
+        dataset.weights = example_weights(
+            sample_weight, self.class_weight, known, dataset.labels, dataset.targets
+        )
         return dataset, known
 
     def get_dataset(self, X, y=None):
@@ -390,15 +368,8 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
         """An :class:`ImageDataset` of examples to predict (or validate on)."""
         labels = targets = None
         if y is not None:
-            labels = check_single_target(y)
-            check_same_length(X, labels)
-            unknown = np.setdiff1d(labels, self.classes_)
-            if unknown.size:
-                raise ValueError(
-                    f"y contains classes {unknown.tolist()} the estimator does not "
-                    f"know ({self.classes_.tolist()})."
-                )
-            targets = np.searchsorted(self.classes_, labels).astype(np.int64)
+            labels = check_labels(X, y)
+            targets = class_positions(labels, self.classes_, continuing=True)
         dataset = image_dataset(self, X, reset=False, labels=labels, targets=targets)
         return dataset.place(self._device(), workers=self._workers())
 
@@ -619,18 +590,12 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
         return torch.cat(outputs).numpy()
 
     # -------------------------------------------------------------- pickle
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_cache", None)
-        return state
-
     def __setstate__(self, state):
         device = state.get("device")
         if isinstance(device, str) and device == "auto":
             state["device"] = str(resolve_device("auto"))
         super().__setstate__(state)
         self.__dict__["device"] = device if device in ("auto", None) else self.device
-        self._cache = {}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -666,24 +631,3 @@ def _largest_value(source, limit=100_000):
     if isinstance(source, np.ndarray) and source.dtype.kind == "f" and len(source):
         return float(np.max(source[:limit]))
     return None
-
-
-def _class_weights(class_weight, classes, y):
-    """Per-class weights (float32) of ``class_weight``; errors name the class."""
-    if isinstance(class_weight, dict):
-        known = set(classes.tolist())
-        for label, value in class_weight.items():
-            if label not in known:
-                raise ValueError(
-                    f"class_weight has a weight for class {label!r}, which is not "
-                    f"one of the classes {classes.tolist()}."
-                )
-            if not (isinstance(value, Real) and math.isfinite(value) and value >= 0):
-                raise ValueError(
-                    f"class_weight[{label!r}]={value!r}: class weights must be "
-                    "finite numbers >= 0."
-                )
-        return np.array(
-            [class_weight.get(c, 1.0) for c in classes.tolist()], np.float32
-        )
-    return compute_class_weight(class_weight, classes=classes, y=y).astype(np.float32)

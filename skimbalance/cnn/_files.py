@@ -154,7 +154,6 @@ class ParamsFiles:
                 if meta is not None:
                     self.normalize_mean_ = _array(meta["normalize_mean"])
                     self.normalize_std_ = _array(meta["normalize_std"])
-                    self._cache.clear()
             if "f_optimizer" in files:
                 state, _ = load_state(files["f_optimizer"], **read)
                 stamp = state.pop(META_KEY, None) or {}

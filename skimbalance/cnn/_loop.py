@@ -72,6 +72,7 @@ class TrainingCall:
     updates: int = 0
     lr_factor: float = 1.0
     batches: object = None  # the BudgetBatchSampler, once planned
+    augment: object = None  # the augmentation of the training batches
     first: int = 0  # updates in the history when the call's training starts
     made: int = 0  # updates made so far in this call
 
@@ -102,6 +103,7 @@ class TrainingLoop:
         """``on_train_begin``, the epochs, ``on_train_end``: one training call."""
         self._call = call
         self._listeners = self._batch_listeners()
+        self.__dict__.setdefault("_cache", {})  # see _on_device
         try:
             with watch_ctrl_c() as self._ctrl_c:
                 self.notify("on_train_begin", X=dataset.X, y=dataset.y)
@@ -183,7 +185,7 @@ class TrainingLoop:
     def _before_training(self, dataset_train):
         """Normalisation statistics (first fit) and the class counts of the
         losses that use them, from the training part."""
-        self._cache["augment"] = build_augment(self.augment)
+        self._call.augment = build_augment(self.augment)
         if self.normalize == "auto" and self.normalize_mean_ is None:
             # every example, in every process (not accelerate's shards)
             batches = TrainingLoop.get_iterator(self, dataset_train, training=False)
@@ -191,7 +193,6 @@ class TrainingLoop:
                 (Xi["X"] if isinstance(Xi, Mapping) else Xi).to(self._device())
                 for Xi, _ in batches
             )
-            self._cache.clear()
         counts = np.bincount(dataset_train.view_targets, minlength=len(self.classes_))
         self.class_counts_ = counts
         criterion = self.criterion_
@@ -279,8 +280,8 @@ class TrainingLoop:
             criterion.set_progress(self.schedule_.progress(call.made))
         y_pred = self.infer(Xi, **fit_params)
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-        if self._scaler is not None:
-            self._scaler.scale(loss).backward()
+        if self.grad_scaler_ is not None:
+            self.grad_scaler_.scale(loss).backward()
         else:
             loss.backward()
         if call is not None:
@@ -288,12 +289,13 @@ class TrainingLoop:
         return {"loss": loss, "y_pred": y_pred}
 
     def _step_optimizer(self, step_fn):
-        if self._scaler is None:
+        scaler = self.grad_scaler_
+        if scaler is None:
             return super()._step_optimizer(step_fn)
         step_fn()  # the gradient scaler takes no closure
         for name in self._optimizers:
-            self._scaler.step(getattr(self, name + "_"))
-        self._scaler.update()
+            scaler.step(getattr(self, name + "_"))
+        scaler.update()
 
     def validation_step(self, batch, **fit_params):
         """Loss of one held-out batch, without gradients (mode set per epoch)."""
@@ -312,10 +314,9 @@ class TrainingLoop:
         x = torch.as_tensor(x).to(device, non_blocking=True)
         if tuple(x.shape[1:]) != self.input_shape_:
             x = x.reshape(len(x), *self.input_shape_)
-        augment = self._cache.get("augment")
-        if augment is not None and self.module_.training:
-            call = getattr(self, "_call", None)
-            x = augment(x, None if call is None else call.generator)
+        call = getattr(self, "_call", None)
+        if call is not None and call.augment is not None and self.module_.training:
+            x = call.augment(x, call.generator)
         x = scale_images(x)
         mean, std = self._normalization(device)
         if mean is not None:
@@ -339,10 +340,7 @@ class TrainingLoop:
     def _positions(self, labels, device):
         """Class positions (int64 on ``device``) of a batch's labels."""
         if isinstance(labels, torch.Tensor):
-            classes = self._cache.get(("classes", device))
-            if classes is None:
-                classes = torch.as_tensor(self.classes_, device=device)
-                self._cache[("classes", device)] = classes
+            classes = self._on_device(device, self.classes_)
             labels = labels.to(device, non_blocking=True).to(classes.dtype)
             return torch.searchsorted(classes, labels)
         positions = np.searchsorted(self.classes_, np.asarray(labels))
@@ -408,13 +406,24 @@ class TrainingLoop:
         """``normalize_mean_`` and ``normalize_std_`` as tensors on ``device``."""
         if self.normalize_mean_ is None:
             return None, None
-        key = ("normalize", device)
-        if key not in self._cache:
-            self._cache[key] = tuple(
-                torch.as_tensor(v, dtype=torch.float32, device=device)
-                for v in (self.normalize_mean_, self.normalize_std_)
-            )
-        return self._cache[key]
+        mean, std = self.normalize_mean_, self.normalize_std_
+        return self._on_device(device, mean, torch.float32), self._on_device(
+            device, std, torch.float32
+        )
+
+    def _on_device(self, device, array, dtype=None):
+        """``array`` as a tensor on ``device``, made once per array and device
+        (a new fit, load or unpickling makes new arrays, so never a stale one)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        key = (id(array), device)
+        if key not in cache or cache[key][0] is not array:
+            cache[key] = (array, torch.as_tensor(array, dtype=dtype, device=device))
+        return cache[key][1]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_cache", None)  # tensors on a device; made again when needed
+        return state
 
 
 def _check_finite(deferred, first_update):
