@@ -127,7 +127,7 @@ _SKLEARN_REF = re.compile(r":ref:`(?:([^<`]+?)\s*<[^>`]+>|[^`]+)`")
 
 
 def _plain_sklearn_refs(app, what, name, obj, options, lines):
-    if not getattr(obj, "__module__", "").startswith("sklearn"):
+    if not getattr(obj, "__module__", "").startswith(("sklearn", "skorch")):
         return
     for i, line in enumerate(lines):
         lines[i] = _SKLEARN_REF.sub(
@@ -135,5 +135,33 @@ def _plain_sklearn_refs(app, what, name, obj, options, lines):
         )
 
 
+# -- skorch's hooks -------------------------------------------------------------
+# The CNN estimators are skorch nets and UpdateSchedule a skorch callback: the
+# pages list the estimator's own API and leave skorch's hooks (infer, get_loss,
+# notify, on_batch_begin, ...), overridden or not, to skorch's documentation.
+def _skorch_hooks():
+    from skorch import NeuralNetClassifier
+    from skorch.callbacks import Callback
+
+    names = set(dir(NeuralNetClassifier)) | set(dir(Callback))
+    return names - {
+        "fit", "partial_fit", "predict", "predict_proba", "score", "initialize",
+        "save_params", "load_params", "forward_iter", "get_params", "set_params",
+    }  # fmt: skip
+
+
+_SKORCH_HOOKS = _skorch_hooks()
+
+
+def _skip_skorch_hooks(app, what, name, obj, skip, options):
+    if getattr(obj, "__qualname__", "").startswith("Callback."):
+        return True  # UpdateSchedule: its docstring says what it does
+    module = getattr(obj, "__module__", None) or ""
+    if name in _SKORCH_HOOKS and module.startswith(("skorch", "skimbalance.cnn")):
+        return True
+    return None
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _plain_sklearn_refs)
+    app.connect("autodoc-skip-member", _skip_skorch_hooks)

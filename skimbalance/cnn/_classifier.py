@@ -291,11 +291,40 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
 
     __repr__ = BaseEstimator.__repr__
 
+    def get_params(self, deep=True):
+        """Get the parameters, as skorch does.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of the callbacks
+            (``callbacks__<name>__<param>``).
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values, nested ones included.
+        """
+        return super().get_params(deep=deep)
+
     def set_params(self, **params):
         """Set parameters, as skorch does (nested ones included).
 
         ``callbacks`` is checked when the callbacks are built: at once on an
-        initialised net (as in skorch), else at the next ``fit``.
+        initialised net (as in skorch), else at the next ``fit``. On an
+        initialised net, ``lr``, ``momentum``, ``weight_decay`` and
+        ``optimizer__*`` change the optimizer in place, and module or
+        criterion parameters rebuild what they configure.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names (``lr``, ``module__hidden_layer_sizes``, ...)
+            mapped to their new values.
+
+        Returns
+        -------
+        self : CNNClassifier
         """
         if "callbacks" in params:
             BaseEstimator.set_params(self, callbacks=params.pop("callbacks"))
@@ -317,6 +346,19 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
             if learnable or self._criteria:
                 self._initialize_optimizer()
         return super().set_params(**params) if params else self
+
+    def initialize(self):
+        """Build the network, criterion, optimizer, callbacks and history.
+
+        ``fit`` does this from the data; without data the network is sized
+        from the ``input_shape`` and ``classes`` parameters. A call on an
+        initialised estimator starts over with a new network.
+
+        Returns
+        -------
+        self : CNNClassifier
+        """
+        return super().initialize()
 
     # ----------------------------------------------------------- checking
     def _validate_params(self):

@@ -24,6 +24,17 @@ class _PaperNetClassifier(CNNClassifier):
         return [name for name in super()._get_param_names() if name != "module"]
 
     def set_params(self, **params):
+        """Set parameters, as :meth:`CNNClassifier.set_params`, but ``module``.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names mapped to their new values.
+
+        Returns
+        -------
+        self : estimator instance
+        """
         if "module" in params:
             raise ValueError(
                 f"Invalid parameter 'module' for estimator {type(self).__name__}: "
