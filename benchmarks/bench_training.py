@@ -252,8 +252,11 @@ def main():
     train = alternate(
         {
             name: (lambda f=f: samples_per_second(f, X, y, args.iters, 64))
-            for name, f in (("hand", fit_hand), ("skorch", fit_skorch),
-                            ("ours", fit_ours))  # fmt: skip
+            for name, f in (
+                ("hand", fit_hand),
+                ("skorch", fit_skorch),
+                ("ours", fit_ours),
+            )  # fmt: skip
         },
         args.rounds,
     )
@@ -269,8 +272,11 @@ def main():
     epochs = alternate(
         {
             name: (lambda f=f: ms_per_epoch(f, tiny, tiny_labels, args.epochs, 16))
-            for name, f in (("hand", fit_hand), ("skorch", fit_skorch),
-                            ("ours", fit_ours))  # fmt: skip
+            for name, f in (
+                ("hand", fit_hand),
+                ("skorch", fit_skorch),
+                ("ours", fit_ours),
+            )  # fmt: skip
         },
         args.rounds,
     )

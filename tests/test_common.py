@@ -90,16 +90,7 @@ EXPECTED_FAILED_CHECKS = {
     "LeNet5Classifier": _MINIBATCH_SGD,
     # 3 updates are too few to diverge on the class-weight check, or to learn.
     "AllCNNClassifier": {**_SAMPLE_WEIGHT_EQUIVALENCE, **_LEARNING_CHECKS},
-    "ResNet10Classifier": {
-        **_SAMPLE_WEIGHT_EQUIVALENCE,
-        **_LEARNING_CHECKS,
-        "check_no_attributes_set_in_init": (
-            "FAST_PARAMS sets module__base_width=4 (ResNet-10 at full width makes "
-            "the checks minutes slower): skorch keeps nested parameters as "
-            "attributes, which this check counts as set in __init__; without one "
-            "(every other instance here) the check passes"
-        ),
-    },
+    "ResNet10Classifier": {**_SAMPLE_WEIGHT_EQUIVALENCE, **_LEARNING_CHECKS},
 }
 
 

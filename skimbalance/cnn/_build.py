@@ -171,9 +171,30 @@ class NetBuilding:
         # skorch's setter changes only the live optimizer: ours also keeps the
         # value as the parameter, so get_params and the next fit see it
         self._register_virtual_param(
-            ["optimizer__*", "lr", "momentum", "weight_decay"], _set_optimizer_value
+            ["optimizer__*", "lr", "momentum", "weight_decay"],
+            NetBuilding._set_optimizer_value,
         )
         return self
+
+    def _set_optimizer_value(self, param, value):
+        """A parameter of the optimizer set on an initialised net: ``lr``,
+        ``momentum``, ``weight_decay`` or ``optimizer__<name>``. It is kept as the
+        parameter and set on every parameter group that has it; ``lr`` also becomes
+        each group's base rate for the schedule. (``optimizer__param_groups__*``
+        is skorch's own.)"""
+        if "param_groups" in param:
+            return
+        if "__" in param:
+            setattr(self, param, value)
+            self._params_to_validate.add(param)
+        else:
+            BaseEstimator.set_params(self, **{param: value})
+        name = param.rpartition("__")[2]
+        for group in self.optimizer_.param_groups:
+            if name in group:
+                group[name] = value
+            if name == "lr":
+                group["base_lr"] = value
 
     def initialize_history(self):
         if self.history_ is None or isinstance(self.history_, SkorchHistory):
@@ -219,24 +240,3 @@ class NetBuilding:
             self.get_params_for(name).get("num_workers", 0)
             for name in ("iterator_train", "iterator_valid")
         )
-
-
-def _set_optimizer_value(net, param, value):
-    """A parameter of the optimizer set on an initialised net: ``lr``,
-    ``momentum``, ``weight_decay`` or ``optimizer__<name>``. It is kept as the
-    parameter and set on every parameter group that has it; ``lr`` also becomes
-    each group's base rate for the schedule. (``optimizer__param_groups__*``
-    is skorch's own.)"""
-    if "param_groups" in param:
-        return
-    if "__" in param:
-        setattr(net, param, value)
-        net._params_to_validate.add(param)
-    else:
-        BaseEstimator.set_params(net, **{param: value})
-    name = param.rpartition("__")[2]
-    for group in net.optimizer_.param_groups:
-        if name in group:
-            group[name] = value
-        if name == "lr":
-            group["base_lr"] = value

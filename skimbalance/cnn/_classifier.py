@@ -18,6 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
+from skorch.utils import params_for
 
 from ..losses import LOSSES
 from ..nets import NETWORKS
@@ -42,6 +43,12 @@ from ._targets import (
     known_classes,
     new_classes,
 )
+
+
+def _is_nested(name):
+    """Whether ``name`` is a nested parameter, ``<prefix>__<name>``."""
+    return "__" in name[1:-1] and not name.startswith("_") and not name.endswith("_")
+
 
 #: Nested parameters set by :meth:`CNNClassifier.set_params` itself.
 _OWN_NESTED = ("iterator_train__", "iterator_valid__", "criterion__")
@@ -226,12 +233,41 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
         self.random_state = random_state
         self.verbose = verbose
         # skorch's own: a history to use (e.g. DistributedHistory), and the
-        # nested parameters, stored as attributes as skorch does.
+        # nested parameters (see __setattr__)
         self.history_ = kwargs.pop("history", None)
         self._params_to_validate = set(kwargs)
-        vars(self).update(kwargs)
+        for key, value in kwargs.items():
+            setattr(self, key, value)
         self.virtual_params_ = {}
         self.initialized_ = False
+
+    # ------------------------------------------------------ nested parameters
+    # skorch keeps ``module__x`` and the like as attributes; here they live in
+    # one private dict, so that the attributes of an estimator are its
+    # parameters (as scikit-learn requires), and are read and written as
+    # attributes all the same.
+    def __setattr__(self, name, value):
+        if _is_nested(name):
+            self.__dict__.setdefault("_nested", {})[name] = value
+        else:
+            super().__setattr__(name, value)
+
+    def __getattr__(self, name):
+        nested = self.__dict__.get("_nested", {})
+        if name in nested:
+            return nested[name]
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}"
+        )
+
+    def __delattr__(self, name):
+        if _is_nested(name) and name in self.__dict__.get("_nested", {}):
+            del self.__dict__["_nested"][name]
+        else:
+            super().__delattr__(name)
+
+    def _get_params_for(self, prefix):
+        return params_for(prefix, {**self.__dict__, **self.__dict__.get("_nested", {})})
 
     # ------------------------------------------- skorch's state, as private
     # skorch sets history_, initialized_ and virtual_params_ in __init__;
@@ -283,11 +319,12 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
 
     def _get_param_names(self):
         """The parameters: every public attribute not ending in ``_`` (the
-        explicit ones, nested ``prefix__name`` ones, and those of mixins such
-        as skorch's ``AccelerateMixin``)."""
-        return [
+        explicit ones and those of mixins such as skorch's ``AccelerateMixin``),
+        then the nested ``prefix__name`` ones."""
+        public = [
             k for k in self.__dict__ if not k.startswith("_") and not k.endswith("_")
         ]
+        return public + list(self.__dict__.get("_nested", {}))
 
     __repr__ = BaseEstimator.__repr__
 
@@ -525,7 +562,7 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
             seeds = np.random.RandomState(rng.randint(2**31 - 1) + n_before)
             torch_seed = int(seeds.randint(2**31 - 1))
             if not continuing:
-                self.classes_, self.input_shape_ = classes_, dataset.layout.input_shape
+                self.classes_, self.input_shape_ = classes_, dataset.input_shape
                 self.initialize()
             dataset.place(self._device(), workers=self._workers())
             device = self._device()

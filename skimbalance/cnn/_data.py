@@ -50,7 +50,10 @@ class ImageDataset(Dataset):
 
     def __init__(self, X, source, layout, *, labels=None, targets=None, weights=None):
         self._X = X
-        self.source, self.layout = source, layout
+        self.source = source
+        # how a stored example becomes one input of ``input_shape``: viewed as
+        # ``stored_view`` and, when ``channels_last``, transposed from (H, W, C)
+        self.stored_view, self.channels_last, self.input_shape = layout
         self.labels, self.targets, self.weights = labels, targets, weights
         self.positions = None  # a view's positions into the call's examples
         self.rows = None  # example position -> row of ``source``
@@ -90,12 +93,16 @@ class ImageDataset(Dataset):
     def __getitems__(self, index):
         index = np.asarray(index, dtype=np.int64)
         positions = index if self.positions is None else self.positions[index]
-        images = self.layout.view(self._gather(positions))
+        images = self._as_input(self._gather(positions))
         weights = self._take("weights", positions)
         labels = self._take("labels", positions)
         if weights is not None:
             return {"X": images, "sample_weight": weights}, labels
         return images, labels
+
+    def _as_input(self, raw):
+        x = raw.reshape(len(raw), *self.stored_view)
+        return x.permute(0, 3, 1, 2) if self.channels_last else x
 
     def _gather(self, positions):
         rows = positions if self.rows is None else self.rows[positions]
@@ -162,22 +169,6 @@ class ImageDataset(Dataset):
         return self
 
 
-class Layout:
-    """How a stored example becomes one network input ``input_shape``.
-
-    ``stored`` is its shape in the array (or ImageArray), reshaped (a view)
-    to ``view`` and, when ``channels_last``, transposed from ``(H, W, C)``.
-    """
-
-    def __init__(self, view, channels_last, input_shape):
-        self.stored_view, self.channels_last = view, channels_last
-        self.input_shape = input_shape
-
-    def view(self, raw):
-        x = raw.reshape(len(raw), *self.stored_view)
-        return x.permute(0, 3, 1, 2) if self.channels_last else x
-
-
 def image_dataset(estimator, X, *, reset, labels=None, targets=None, weights=None):
     """Validate ``X`` without copying it and wrap it in an :class:`ImageDataset`.
 
@@ -231,7 +222,7 @@ def image_dataset(estimator, X, *, reset, labels=None, targets=None, weights=Non
 
 
 def _layout(stored, n_features, channels_last, input_shape, data_format, fitted):
-    """The :class:`Layout` of one stored example."""
+    """``(stored_view, channels_last, input_shape)`` of one stored example."""
     if len(stored) == 3 and channels_last:
         images = (stored[2], stored[0], stored[1])
     elif len(stored) == 2:
@@ -258,10 +249,10 @@ def _layout(stored, n_features, channels_last, input_shape, data_format, fitted)
             f"the network takes input_shape={shape}."
         )
     if len(stored) == 1 and data_format == "channels_last" and len(shape) == 3:
-        return Layout((shape[1], shape[2], shape[0]), True, shape)  # flat (H, W, C)
+        return (shape[1], shape[2], shape[0]), True, shape  # flat (H, W, C)
     if len(stored) == 3 and channels_last:
-        return Layout(stored, True, shape)
-    return Layout(shape, False, shape)
+        return stored, True, shape
+    return shape, False, shape
 
 
 def check_input_shape(input_shape):

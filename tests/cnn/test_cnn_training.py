@@ -305,7 +305,7 @@ class TestInputs:
     def test_channels_last_is_transposed_per_batch(self):
         X = np.arange(2 * 6 * 5 * 3, dtype=np.uint8).reshape(2, 6, 5, 3)
         data = dataset(X)
-        assert data.layout.input_shape == (3, 6, 5) and data.layout.channels_last
+        assert data.input_shape == (3, 6, 5) and data.channels_last
         images, labels = data.__getitems__([1, 0])
         np.testing.assert_array_equal(images.numpy(), X[[1, 0]].transpose(0, 3, 1, 2))
         assert labels is None
