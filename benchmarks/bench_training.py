@@ -30,8 +30,8 @@ What it compares, in one process with ``torch.set_num_threads(2)``, on the CPU:
    network and optimiser construction included; first-call costs are paid in
    an untimed warm-up). Throughput is updates x 64 / seconds.
 
-2. The per-epoch overhead: the same three on tiny data, 48 of scikit-learn's
-   8x8 digits in batches of 16 (3 updates an epoch), for ``--epochs`` epochs.
+2. The per-epoch overhead: the same three on tiny data, 192 of scikit-learn's
+   8x8 digits in batches of 64 (3 updates an epoch), for ``--epochs`` epochs.
    Here the cost of an epoch's bookkeeping (callbacks, history, the batch
    iterator) weighs most against the compute. Reported in milliseconds per
    epoch.
@@ -235,7 +235,7 @@ def main():
     X, y = load_mnist(return_X_y=True)
     X_test, _ = load_mnist(subset="test", return_X_y=True)
     digits, digit_labels = load_digit_images(return_X_y=True)
-    tiny, tiny_labels = digits[:48], digit_labels[:48]
+    tiny, tiny_labels = digits[:192], digit_labels[:192]
     print(
         f"torch {torch.__version__}, threads={torch.get_num_threads()}; "
         f"MNIST train {X.shape} {X.dtype}, test {X_test.shape}; "
@@ -245,7 +245,7 @@ def main():
     # Untimed warm-up: lazy imports, allocator, oneDNN kernels.
     for fit in (fit_hand, fit_skorch, fit_ours):
         fit(X, y, 5, 64)
-        fit(tiny, tiny_labels, 6, 16)
+        fit(tiny, tiny_labels, 6, 64)
     fit_ours(X, y, 5, 64, "class_aware")
 
     print(f"\n== 1. training LeNet-5 on MNIST: {args.iters} updates x batch 64")
@@ -267,11 +267,11 @@ def main():
 
     print(
         f"\n== 2. per-epoch time on tiny data: {args.epochs} epochs of 3 updates "
-        "(48 digits, batch 16)"
+        "(192 digits, batch 64)"
     )
     epochs = alternate(
         {
-            name: (lambda f=f: ms_per_epoch(f, tiny, tiny_labels, args.epochs, 16))
+            name: (lambda f=f: ms_per_epoch(f, tiny, tiny_labels, args.epochs, 64))
             for name, f in (
                 ("hand", fit_hand),
                 ("skorch", fit_skorch),

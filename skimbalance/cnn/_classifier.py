@@ -567,7 +567,7 @@ class CNNClassifier(TrainingLoop, NetBuilding, ParamsFiles, NeuralNetClassifier)
             dataset.place(self._device(), workers=self._workers())
             device = self._device()
             call = TrainingCall(
-                kind, n_before, seeds,
+                kind, n_before, device, seeds,
                 torch.Generator(device=device).manual_seed(torch_seed),
                 updates=updates, lr_factor=lr_factor,
             )  # fmt: skip

@@ -94,8 +94,9 @@ class ImageDataset(Dataset):
         index = np.asarray(index, dtype=np.int64)
         positions = index if self.positions is None else self.positions[index]
         images = self._as_input(self._gather(positions))
-        weights = self._take("weights", positions)
-        labels = self._take("labels", positions)
+        on = {}  # the positions as a tensor, once per device
+        weights = self._take("weights", positions, on)
+        labels = self._take("labels", positions, on)
         if weights is not None:
             return {"X": images, "sample_weight": weights}, labels
         return images, labels
@@ -114,7 +115,7 @@ class ImageDataset(Dataset):
             return source.index_select(0, index)
         return torch.from_numpy(np.take(source, rows, axis=0))
 
-    def _take(self, name, positions):
+    def _take(self, name, positions, on):
         """``labels`` or ``weights`` at ``positions``: from their tensor on the
         source's device, or from the array (labels torch cannot hold)."""
         values = getattr(self, name)
@@ -123,8 +124,11 @@ class ImageDataset(Dataset):
         tensor = self._tensors.get(name)
         if tensor is None:
             return values[positions]
-        index = torch.from_numpy(positions).to(tensor.device, non_blocking=True)
-        return tensor.index_select(0, index)
+        if tensor.device not in on:
+            on[tensor.device] = torch.from_numpy(positions).to(
+                tensor.device, non_blocking=True
+            )
+        return tensor.index_select(0, on[tensor.device])
 
     def subset(self, positions):
         """A view of the examples at ``positions`` (of this dataset)."""

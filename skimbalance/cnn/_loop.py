@@ -67,6 +67,7 @@ class TrainingCall:
 
     kind: str
     n_before: int
+    device: torch.device
     random_state: np.random.RandomState
     generator: torch.Generator
     updates: int = 0
@@ -310,11 +311,11 @@ class TrainingLoop:
         scaled to float, normalised, through the module under ``precision``."""
         if isinstance(x, Mapping):
             x = x["X"]
-        device = self._device()
+        call = getattr(self, "_call", None)
+        device = call.device if call is not None else self._device()
         x = torch.as_tensor(x).to(device, non_blocking=True)
         if tuple(x.shape[1:]) != self.input_shape_:
             x = x.reshape(len(x), *self.input_shape_)
-        call = getattr(self, "_call", None)
         if call is not None and call.augment is not None and self.module_.training:
             x = call.augment(x, call.generator)
         x = scale_images(x)

@@ -389,3 +389,33 @@ def test_chunks_under_one_schedule_length(schedule, digits, fast_params):
         chunked.fit(*digits)
     whole = CNNClassifier(**{**params, "max_iter": 20}).fit(*digits)
     assert event_lrs(chunked) == pytest.approx(event_lrs(whole), abs=1e-15)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    epochs=st.lists(
+        st.lists(st.fixed_dictionaries({}, optional={"a": st.integers(), "b": st.integers()}),
+                 max_size=4),
+        min_size=1, max_size=4,
+    ),
+    epoch=st.integers(-4, 3),
+    key=st.sampled_from(["a", "b", ["a", "b"], ("b",)]),
+    batch=st.sampled_from([0, -1, slice(None), slice(1, None)]),
+    level=st.sampled_from(["epoch", "batches"]),
+)  # fmt: skip
+def test_history_answers_as_skorchs(epochs, epoch, key, batch, level):
+    """The fast History gives skorch's answer, or skorch's error, for any index."""
+    from skorch.history import History as SkorchHistory
+
+    from skimbalance.cnn._history import History
+
+    rows = [{"batches": b, **({"a": len(b)} if len(b) % 2 else {})} for b in epochs]
+    index = (epoch, key) if level == "epoch" else (epoch, "batches", batch, key)
+
+    def answer(history):
+        try:
+            return ("value", history[index])
+        except (KeyError, IndexError, TypeError) as exc:
+            return ("error", type(exc))
+
+    assert answer(History(rows)) == answer(SkorchHistory(rows))
