@@ -1,12 +1,35 @@
 """Command line: ``skimbalance study [options]`` (also ``python -m skimbalance``).
 
-Exit codes: 0 done; 2 bad arguments or a folder in use or of another study;
-1 a file or network error (a missing dataset offline, a full disk); 130
-interrupted (Ctrl-C or SIGTERM; rerun the same command to resume).
+Exit codes: 0 done; 2 bad arguments, an unusable ``--out``, or a folder in use
+or of another study; 1 a file or network error (a missing dataset offline, a
+full disk); 130 interrupted (Ctrl-C or SIGTERM; rerun the same command to
+resume). Every error is one line on stderr; the study's warnings follow the
+results line, one per line.
 """
 
 import argparse
 import sys
+import warnings
+
+#: ``--quick``: a first answer on a few thousand images in about ten minutes
+#: on 2 CPU cores; every option given on the command line still wins.
+QUICK = {
+    "methods": "baseline,ros,rus,thresholding",
+    "max_iter": 600,
+    "image_size": 32,
+    "folds": 3,
+    "repeats": 2,
+    "curves": False,
+}
+#: The defaults of the options that ``--quick`` changes.
+DEFAULTS = {
+    "methods": "paper",
+    "max_iter": 300,
+    "image_size": None,
+    "folds": 3,
+    "repeats": None,
+    "curves": True,
+}
 
 
 def _floats(text):
@@ -29,7 +52,11 @@ class _DefaultsHelpFormatter(argparse.HelpFormatter):
     def _get_help_string(self, action):
         text = action.help or ""
         default = action.default
-        if "(default" in text or default is None or default is False:
+        if (
+            "(default" in text
+            or any(default is v for v in (None, False, argparse.SUPPRESS))
+            or action.nargs == 0
+        ):
             return text
         if isinstance(default, (list, tuple)):
             default = ",".join(f"{value:g}" for value in default)
@@ -51,7 +78,7 @@ def build_parser():
         "report.md, figures",
         description="Run the paper's protocol over a grid of imbalance settings, or "
         "compare the methods on your own data as it is (--imbalance natural). "
-        "Rerunning a command resumes it.",
+        "Rerunning a command resumes it; adding methods or repeats adds rows.",
         formatter_class=_DefaultsHelpFormatter,
     )
     study.add_argument(
@@ -80,19 +107,25 @@ def build_parser():
     )
     study.add_argument(
         "--methods",
-        default="paper",
+        default=None,
         help=f"'paper' ({', '.join(PAPER_METHODS)}), 'all' (adds "
         f"{', '.join(ADDED_METHODS)}), or a comma list of those and "
-        "ros_ratio_<r> / rus_ratio_<r>",
+        f"ros_ratio_<r> / rus_ratio_<r> (default: paper; --quick: "
+        f"{QUICK['methods']})",
     )
     study.add_argument(
-        "--repeats", type=int, default=1, help="repeats of each configuration"
+        "--repeats",
+        type=int,
+        default=None,
+        help="repeats of each configuration (each its own draw and seed), or of "
+        "the cross-validation of your data; verdicts pair methods over repeats x "
+        "folds (default: 3; 2 for cross-validation)",
     )
     study.add_argument(
         "--folds",
         type=int,
-        default=3,
-        help="cross-validation folds for your data without --test",
+        default=None,
+        help="cross-validation folds for your data without --test (default: 3)",
     )
     study.add_argument(
         "--test",
@@ -107,7 +140,10 @@ def build_parser():
         "allcnn for cifar10, else lenet5)",
     )
     study.add_argument(
-        "--max-iter", type=int, default=300, help="weight updates per model"
+        "--max-iter",
+        type=int,
+        default=None,
+        help=f"weight updates per model (default: 300; --quick: {QUICK['max_iter']})",
     )
     study.add_argument(
         "--lr-search",
@@ -127,7 +163,59 @@ def build_parser():
         "--image-size",
         type=int,
         default=None,
-        help="resize the images of your folder to this size (default: as they are)",
+        help="resize the images of your folder to this size (default: as they "
+        f"are; --quick: {QUICK['image_size']})",
+    )
+    study.add_argument(
+        "--mode",
+        default="auto",
+        choices=("auto", "L", "RGB"),
+        help="read your images as grey-scale (L) or colour (RGB); auto: grey-scale "
+        "when every file is",
+    )
+    study.add_argument(
+        "--resize",
+        default="squash",
+        choices=("squash", "pad", "crop"),
+        help="how images of another aspect ratio reach --image-size: stretched, "
+        "padded with black, or cut at the centre",
+    )
+    study.add_argument(
+        "--memory-budget",
+        type=float,
+        default=None,
+        help="GiB your decoded images may take: within it they are decoded once "
+        "per study; beyond it, at every batch (default: a quarter of the memory)",
+    )
+    study.add_argument(
+        "--no-curves",
+        dest="curves",
+        action="store_const",
+        const=False,
+        default=None,
+        help="do not record learning curves (Figure 8, conclusion 5; ten "
+        "evaluations of the training and test sets per model)",
+    )
+    study.add_argument(
+        "--quick",
+        action="store_true",
+        help="a first answer in about ten minutes on 2 CPU cores for a few "
+        f"thousand images: --methods {QUICK['methods']} --max-iter "
+        f"{QUICK['max_iter']} --image-size {QUICK['image_size']} --folds "
+        f"{QUICK['folds']} --repeats {QUICK['repeats']} --no-curves (options you "
+        "give win)",
+    )
+    study.add_argument(
+        "--alpha",
+        type=float,
+        default=0.05,
+        help="family-wise error rate of the report's comparisons (Holm)",
+    )
+    study.add_argument(
+        "--min-effect",
+        type=float,
+        default=0.005,
+        help="the smallest difference called better or worse (0.005: half a point)",
     )
     study.add_argument(
         "--seed", type=int, default=0, help="seed of every split, sample and network"
@@ -156,36 +244,60 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
-    args = build_parser().parse_args(argv)
-    from .study import run_study
-
+def _resolve(args):
+    """Fill the options ``--quick`` changes: given > preset > default."""
+    preset = QUICK if args.quick else {}
+    for name, default in DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, preset.get(name, default))
     methods = args.methods
     if methods not in ("paper", "all"):
         methods = [m.strip() for m in methods.split(",") if m.strip()]
+    budget = args.memory_budget
+    if budget is not None:
+        if not budget >= 0:
+            raise ValueError(f"--memory-budget must be >= 0 GiB; got {budget:g}.")
+        budget = int(budget * 2**30)
+    return methods, budget
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    from .study import run_study
+    from .study._run import StudyWarning
+
     try:
-        results = run_study(
-            dataset=args.dataset,
-            imbalance=args.imbalance,
-            rhos=args.rho,
-            mus=args.mu,
-            methods=methods,
-            repeats=args.repeats,
-            max_iter=args.max_iter,
-            seed=args.seed,
-            out=args.out,
-            net=args.net,
-            lr_search=args.lr_search,
-            folds=args.folds,
-            test=args.test,
-            n_per_class=args.n_per_class,
-            image_size=args.image_size,
-            n_jobs=args.n_jobs,
-            scheduler=args.scheduler,
-            device=args.device,
-            precision=args.precision,
-            quiet=args.quiet,
-        )
+        methods, budget = _resolve(args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", StudyWarning)
+            results = run_study(
+                dataset=args.dataset,
+                imbalance=args.imbalance,
+                rhos=args.rho,
+                mus=args.mu,
+                methods=methods,
+                repeats=args.repeats,
+                max_iter=args.max_iter,
+                seed=args.seed,
+                out=args.out,
+                net=args.net,
+                lr_search=args.lr_search,
+                folds=args.folds,
+                test=args.test,
+                n_per_class=args.n_per_class,
+                image_size=args.image_size,
+                mode=args.mode,
+                resize=args.resize,
+                memory_budget=budget,
+                curves=args.curves,
+                n_jobs=args.n_jobs,
+                scheduler=args.scheduler,
+                device=args.device,
+                precision=args.precision,
+                alpha=args.alpha,
+                min_effect=args.min_effect,
+                quiet=args.quiet,
+            )
     except ValueError as exc:
         print(f"skimbalance study: error: {exc}", file=sys.stderr)
         return 2
@@ -198,12 +310,24 @@ def main(argv=None):
         return 1
     except KeyboardInterrupt:
         print(
-            "skimbalance study: interrupted; the model in training was not "
-            "recorded. Rerun the same command to resume.",
+            "skimbalance study: interrupted; every finished model is in "
+            f"{args.out}/results.csv and the model in training was not recorded. "
+            "Rerun the same command to resume (and to write the report).",
             file=sys.stderr,
         )
         return 130
     print(f"{len(results)} result rows in {args.out}/results.csv")
+    for warning in caught:
+        if issubclass(warning.category, StudyWarning):
+            print(f"skimbalance study: warning: {warning.message}", file=sys.stderr)
+        else:
+            print(
+                warnings.formatwarning(
+                    warning.message, warning.category, warning.filename,
+                    warning.lineno,
+                ),
+                end="", file=sys.stderr,
+            )  # fmt: skip
     return 0
 
 

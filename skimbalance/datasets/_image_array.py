@@ -28,6 +28,12 @@ IMAGE_MODES = {
     "I;16": (1, np.uint16),
 }
 _CHANNEL_COUNTS = (1, 3, 4)
+#: How an image of another aspect ratio is brought to ``image_size``:
+#: stretched, letterboxed with black, or cut to the aspect at its centre.
+RESIZE_POLICIES = ("squash", "pad", "crop")
+#: Pillow modes of grey-scale files: ``mode="auto"`` reads them as "L".
+_GREY_MODES = frozenset({"1", "L", "LA", "La", "P;L"})
+_GREY_16_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I"})
 
 
 def check_image_size(image_size):
@@ -42,13 +48,39 @@ def check_image_size(image_size):
     )  # fmt: skip
 
 
-def check_mode(mode):
-    """Validate a Pillow mode name; return ``(channels, dtype)``."""
+def check_mode(mode, auto=False):
+    """Validate a Pillow mode name; return ``(channels, dtype)`` (None for
+    ``"auto"``, accepted when ``auto``)."""
+    if auto and mode == "auto":
+        return None
     if not isinstance(mode, str) or mode not in IMAGE_MODES:
-        raise ValueError(
-            f"mode must be one of {sorted(IMAGE_MODES)}; got mode={mode!r}."
-        )
+        accepted = sorted(IMAGE_MODES) + (["auto"] if auto else [])
+        raise ValueError(f"mode must be one of {accepted}; got mode={mode!r}.")
     return IMAGE_MODES[mode]
+
+
+def check_resize(resize):
+    """Validate a resize policy (one of :data:`RESIZE_POLICIES`)."""
+    if not isinstance(resize, str) or resize not in RESIZE_POLICIES:
+        raise ValueError(
+            f"resize must be one of {list(RESIZE_POLICIES)}; got resize={resize!r}."
+        )
+    return resize
+
+
+def auto_mode(modes):
+    """The mode that keeps what files of Pillow ``modes`` hold: "L" when all
+    are 8-bit grey-scale, "I;16" when all are 16-bit grey-scale, else "RGB".
+
+    >>> auto_mode(["L", "1"]), auto_mode(["I;16"]), auto_mode(["L", "RGB"])
+    ('L', 'I;16', 'RGB')
+    """
+    modes = set(modes)
+    if modes <= _GREY_MODES:
+        return "L"
+    if modes <= _GREY_16_MODES:
+        return "I;16"
+    return "L" if modes <= _GREY_MODES | _GREY_16_MODES else "RGB"
 
 
 def channels_last_layout(shape, data_format, name="X"):
@@ -136,7 +168,7 @@ def _reopen_memmap(spec, channels_last):
 class _FileRows:
     """Image files under ``root``, decoded with Pillow to ``(C, H, W)``."""
 
-    def __init__(self, root, names, *, mode, shape, resize):
+    def __init__(self, root, names, *, mode, shape, resize=None):
         self.root, self.names = str(root), list(names)
         self.mode, self.resize = mode, resize
         channels, self.dtype = IMAGE_MODES[mode]
@@ -187,7 +219,7 @@ class _FileRows:
                             f"(height x width), not {height}x{width} like the "
                             "others; pass image_size= to resize every image."
                         )
-                    image = image.resize((width, height), Image.Resampling.BILINEAR)
+                    image = _resized(image, (width, height), self.resize)
                 pixels = np.asarray(image)
         except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
             raise OSError(f"Cannot decode image '{path}': {exc}") from exc
@@ -290,7 +322,9 @@ class ImageArray:
         self._rows = None
 
     @classmethod
-    def from_files(cls, paths, *, image_size=None, mode="RGB", check_files=True):
+    def from_files(
+        cls, paths, *, image_size=None, mode="RGB", resize="squash", check_files=True
+    ):
         """A lazy array over image files, one image per row.
 
         Parameters
@@ -300,13 +334,21 @@ class ImageArray:
         image_size : int, (height, width) or None, default=None
             Resize every image to this size (bilinear, antialiased). ``None``
             keeps their size, which must then be the same for all.
-        mode : {"RGB", "L", "RGBA", "I;16"}, default="RGB"
+        mode : {"RGB", "L", "RGBA", "I;16", "auto"}, default="RGB"
             Pillow mode each image is converted to: 3, 1, 4 channels of uint8,
             or 1 channel of uint16 (16-bit grey-scale, e.g. medical PNG/TIFF).
+            ``"auto"`` keeps what the files hold (:func:`auto_mode` of their
+            modes: "L" when every header read is grey-scale, else "RGB").
+        resize : {"squash", "pad", "crop"}, default="squash"
+            How ``image_size`` is reached by an image of another aspect ratio:
+            stretched to it, scaled to fit inside and padded with black at
+            both sides (letterbox), or scaled to cover it and cut at the
+            centre.
         check_files : bool, default=True
             Read every file's header now (not its pixels), so that a file that
             is not an image, or mixed sizes without ``image_size``, fail here
-            and not during training. With False only the first file is read.
+            and not during training. With False only the first file is read
+            (and decides ``mode="auto"``).
 
         Returns
         -------
@@ -326,14 +368,18 @@ class ImageArray:
         ((3, 3, 4, 6), 2)
         """
         size = check_image_size(image_size)
-        check_mode(mode)
+        check_mode(mode, auto=True)
+        check_resize(resize)
         paths = [os.path.abspath(p) for p in paths]
         if not paths:
             raise ValueError("paths must name at least one image file; got none.")
         root = os.path.commonpath(list({os.path.dirname(p) for p in paths}))
         names = [p[len(root) :].lstrip(os.sep) for p in paths]
         headers = paths if check_files else paths[:1]
-        sizes = [_header_size(p) for p in headers]
+        read = [_header(p) for p in headers]
+        sizes = [(height, width) for height, width, _ in read]
+        if mode == "auto":
+            mode = auto_mode(file_mode for *_, file_mode in read)
         if size is None:
             mixed = [(p, s) for p, s in zip(headers, sizes) if s != sizes[0]]
             if mixed:
@@ -344,7 +390,9 @@ class ImageArray:
                     "differ. Pass image_size=(height, width) to resize them all."
                 )
         shape = size or sizes[0]
-        source = _FileRows(root, names, mode=mode, shape=shape, resize=size is not None)
+        source = _FileRows(
+            root, names, mode=mode, shape=shape, resize=resize if size else None
+        )
         return cls._view(source, None)
 
     @classmethod
@@ -361,6 +409,11 @@ class ImageArray:
     @property
     def dtype(self):
         return self._source.dtype
+
+    @property
+    def mode(self):
+        """The Pillow mode the files are decoded to (None over an array)."""
+        return getattr(self._source, "mode", None)
 
     @property
     def ndim(self):
@@ -524,13 +577,27 @@ class ImageArray:
         return rows.astype(np.int64, copy=False)
 
 
-def _header_size(path):
-    """``(height, width)`` from an image file's header; errors name the file."""
+def _header(path):
+    """``(height, width, mode)`` from an image file's header; errors name the
+    file."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as image:
             width, height = image.size
+            mode = image.mode
     except (OSError, UnidentifiedImageError, SyntaxError) as exc:
         raise OSError(f"Cannot read image '{path}': {exc}") from exc
-    return height, width
+    return height, width, mode
+
+
+def _resized(image, size, policy):
+    """``image`` brought to ``size`` (width, height) by a resize ``policy``."""
+    from PIL import Image, ImageOps
+
+    method = Image.Resampling.BILINEAR
+    if policy == "pad":
+        return ImageOps.pad(image, size, method=method, color=0)
+    if policy == "crop":
+        return ImageOps.fit(image, size, method=method)
+    return image.resize(size, method)

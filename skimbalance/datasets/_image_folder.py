@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._image_array import ImageArray, check_image_size, check_mode
+from ._image_array import ImageArray, check_image_size, check_mode, check_resize
 
 __all__ = ["IMAGE_EXTENSIONS", "load_image_folder"]
 
@@ -65,6 +65,7 @@ def load_image_folder(
     *,
     image_size=None,
     mode="RGB",
+    resize="squash",
     classes=None,
     check_files=True,
     return_X_y=False,
@@ -89,9 +90,17 @@ def load_image_folder(
     image_size : int, (height, width) or None, default=None
         Resize every image to this size (bilinear, antialiased). ``None``
         keeps their size, which must then be the same for all.
-    mode : {"RGB", "L", "RGBA", "I;16"}, default="RGB"
+    mode : {"RGB", "L", "RGBA", "I;16", "auto"}, default="RGB"
         Pillow mode images are converted to: 3, 1 or 4 channels of uint8, or
-        one channel of uint16 for 16-bit grey-scale scans.
+        one channel of uint16 for 16-bit grey-scale scans. ``"auto"`` keeps
+        what the files hold: "L" when every file is grey-scale, "I;16" when
+        every file is 16-bit grey-scale, else "RGB" (``mode`` of the result
+        says which).
+    resize : {"squash", "pad", "crop"}, default="squash"
+        How an image of another aspect ratio than ``image_size`` gets there:
+        stretched (``"squash"``), scaled to fit and padded with black at both
+        sides (``"pad"``, nothing lost or distorted), or scaled to cover and
+        cut at the centre (``"crop"``, the borders lost).
     classes : list of str or None, default=None
         The class folders to read, in this order (their position is the
         target). ``None`` reads every subfolder, sorted by name.
@@ -117,6 +126,8 @@ def load_image_folder(
             The path of each image.
         image_shape : tuple of int
             ``(C, H, W)`` of one image.
+        mode : str
+            The Pillow mode the images are decoded to (``mode``, resolved).
 
     (data, target) : tuple if ``return_X_y`` is True
         The two arrays described above.
@@ -152,7 +163,8 @@ def load_image_folder(
     ((8, 1, 12, 16), [0, 0, 1, 1, 1, 1, 1, 1], ['defect', 'ok'])
     """
     check_image_size(image_size)
-    check_mode(mode)
+    check_mode(mode, auto=True)
+    check_resize(resize)
     names, folders = class_folders(path, classes)
     files, target = [], []
     for position, folder in enumerate(folders):
@@ -165,7 +177,7 @@ def load_image_folder(
         files.extend(found)
         target.extend([position] * len(found))
     data = ImageArray.from_files(
-        files, image_size=image_size, mode=mode, check_files=check_files
+        files, image_size=image_size, mode=mode, resize=resize, check_files=check_files
     )
     target = np.asarray(target, dtype=np.int64)
     if return_X_y:
@@ -176,4 +188,5 @@ def load_image_folder(
         target_names=np.asarray(names),
         filenames=data.filenames,
         image_shape=data.shape[1:],
+        mode=data.mode,
     )

@@ -1,36 +1,38 @@
 """The rules: the paper's five conclusions, and "which method for this data".
 
 :func:`check_conclusions` turns the five conclusions of Buda, Maki & Mazurowski
-(2018) that a reproduction must show into rules on the scores of
-``results.csv``; :func:`rank_methods` ranks the methods on a user's own data.
-Both count a difference as evidence only when it exceeds the noise of the two
-scores compared: their repeat-to-repeat (or fold-to-fold) standard deviation,
-and never less than a floor (:data:`TIED`, half a point of ROC AUC or accuracy)
-that stands for the noise a single repeat cannot show.
+(2018) into rules on ``results.csv``; :func:`rank_methods` ranks the methods on
+a user's own data. Every comparison in both is a paired comparison over the
+repeats (or folds) by :mod:`._compare`: a mean difference with an interval,
+Holm-adjusted across the comparisons a verdict rests on, and a minimal effect
+below which nothing is better or worse. With a single repeat nothing can be
+told apart from noise, and the verdict says so.
+
+The units of the paper's protocol (repeats: independent draws of the training
+set and seeds, scored on the dataset's one test set) are compared with the
+plain paired t, which holds conditionally on the pool and the test set; the
+folds of a cross-validation share most of their training examples, so their
+intervals get the Nadeau-Bengio correction (``n_test / n_train``, see
+:func:`test_fraction`).
 """
 
 import math
 
 import numpy as np
-import pandas as pd
 
-from ._methods import PAPER_METHODS, method_order
+from ._compare import ALPHA, MIN_EFFECT, TOO_FEW, decide, paired, unpaired
+from ._methods import PAPER_METHODS, THRESHOLDED, method_order
 from ._results import CONFIG, describe_config
 
-#: The smallest difference that counts, per metric, in score units (0.005 is
-#: half a percentage point): with one repeat, the only noise estimate there is.
-TIED = {
-    "roc_auc": 0.005,
-    "accuracy": 0.005,
-    "mcc": 0.01,
-    "pr_auc": 0.005,
-    "balanced_accuracy": 0.005,
-}
-MUCH_WORSE_AUC = 0.01  # conclusion 2: "never much worse than baseline"
+#: Non-inferiority margin of conclusion 2 ("never much worse", "tied-best"):
+#: within one point of ROC AUC.
+MARGIN_AUC = 0.01
 FEW_MINORITY_MU = 0.5  # conclusion 3: "not many minority classes"
-WIDER_GAP = 0.02  # conclusion 5: "the train/test gap does not widen"
+#: Conclusion 5: ROS's train-test gap may widen by up to two points more than
+#: the baseline's between the middle and the end of training.
+MARGIN_GAP = 0.02
 _MAX_LISTED = 10  # configurations listed one by one in the evidence, at most
-VERDICTS = ("holds", "does not hold", "not enough data")
+VERDICTS = ("holds", "does not hold", "cannot tell", TOO_FEW, "not enough data")
 
 
 # ------------------------------------------------------------------ numbers
@@ -46,51 +48,60 @@ def signed(value):
 
 def share(flags):
     flags = list(flags)
+    if not flags:
+        return "0/0"
     return f"{sum(flags)}/{len(flags)} ({100 * sum(flags) / len(flags):.0f} %)"
 
 
-def config_stats(results, metrics=("roc_auc", "accuracy")):
-    """Mean, std and count of each metric over repeats, per configuration and
-    method (a frame with columns ``(metric, stat)``)."""
-    metrics = [m for m in metrics if m in results.columns]
-    return results.groupby(CONFIG + ["method"], dropna=False)[metrics].agg(
-        ["mean", "std", "count"]
+def test_fraction(rows):
+    """The Nadeau-Bengio correction of a set of rows: ``n_test / n_train`` when
+    their units are folds of a cross-validation (overlapping training sets);
+    0 (the plain paired t) for repeats scored on one fixed test set, or when
+    the rows do not say."""
+    folds = "fold" in rows.columns and rows["fold"].nunique() > 1
+    if not folds or not {"n_train", "n_test"} <= set(rows.columns):
+        return 0.0
+    ratio = (rows["n_test"] / rows["n_train"]).replace([np.inf, -np.inf], np.nan)
+    return float(ratio.mean()) if ratio.notna().any() else 0.0
+
+
+def units(rows):
+    """The columns that number the paired units of a configuration."""
+    return [c for c in ("repeat", "fold") if c in rows.columns]
+
+
+def scores_by_unit(rows, metric):
+    """Methods (columns) by units (rows: repeat and fold) of one metric."""
+    return rows.pivot_table(index=units(rows), columns="method", values=metric)
+
+
+def compare(rows, a, b, metric, alpha=ALPHA):
+    """Paired comparison of methods ``a`` and ``b`` on ``rows`` (one
+    configuration), not yet decided."""
+    table = scores_by_unit(rows, metric)
+    if a not in table or b not in table:
+        return paired([], [], test_fraction=0.0)
+    return paired(table[a], table[b], test_fraction=test_fraction(rows), alpha=alpha)
+
+
+def configurations(results, methods=(), imbalanced=True):
+    """``(config, rows)`` of each configuration with every one of ``methods``
+    (and rho > 1 when ``imbalanced``), in order."""
+    for config, rows in results.groupby(CONFIG, dropna=False, sort=True):
+        if imbalanced and not (rows["rho"].iloc[0] > 1):
+            continue
+        if set(methods) <= set(rows["method"]):
+            yield config, rows
+
+
+def repeats_of(results):
+    """The fewest paired units (repeats, or repeats x folds) of any
+    configuration and method."""
+    key = units(results)
+    counts = results.groupby(CONFIG + ["method"], dropna=False)[key].apply(
+        lambda rows: len(rows.drop_duplicates())
     )
-
-
-def _table(stats, metric, stat="mean"):
-    """Configurations (rows) by methods (columns) of one statistic."""
-    return stats[(metric, stat)].unstack("method")
-
-
-def noise(metric, *stds):
-    """The difference below which two scores are tied: the larger of the floor
-    and the root mean square of their repeat-to-repeat standard deviations."""
-    stds = [0.0 if (s is None or math.isnan(s)) else float(s) for s in stds]
-    return max(TIED[metric], math.sqrt(sum(s * s for s in stds) / len(stds)))
-
-
-def _noise_values(metric, std_a, std_b):
-    """:func:`noise` element-wise for two aligned arrays of standard deviations."""
-    a, b = (np.nan_to_num(np.asarray(s, dtype=float)) for s in (std_a, std_b))
-    return np.maximum(TIED[metric], np.sqrt((a * a + b * b) / 2))
-
-
-def _noise_table(stats, metric, a, b):
-    std = _table(stats, metric, "std")
-    return pd.Series(_noise_values(metric, std[a], std[b]), std.index)
-
-
-def _imbalanced(table):
-    """Rows of configurations with rho > 1: at rho 1 sampling does nothing."""
-    return table[table.index.get_level_values("rho") > 1]
-
-
-def _spearman(x, y):
-    """Spearman rank correlation; 0 where either side is constant."""
-    x = pd.Series(np.asarray(x, dtype=float)).rank()
-    r = x.corr(pd.Series(np.asarray(y, dtype=float)).rank())
-    return 0.0 if np.isnan(r) else float(r)
+    return int(counts.min()) if len(counts) else 0
 
 
 # ---------------------------------------------------------- the conclusions
@@ -98,275 +109,437 @@ _CONCLUSIONS = {
     1: (
         "Imbalance hurts ROC AUC, more with larger rho and more minority classes.",
         "For each dataset, imbalance type and mu with two or more rho values, the "
-        "Spearman correlation of the mean baseline ROC AUC with rho; for each "
-        "dataset and rho > 1 (step imbalance) with two or more mu values, its "
-        "Spearman correlation with mu. Holds when the correlation is negative in "
-        "more than half of the series of each kind. Needs one series against rho; "
-        "the mu part is skipped (and said so) when no rho has two mu values.",
+        "baseline's ROC AUC at the smallest rho against the largest; for each rho "
+        "> 1 (step imbalance) with two or more mu values, at the smallest mu "
+        "against the largest (Welch intervals over the repeats, which are "
+        "independent draws). Holds when the AUC is higher at the smaller rho in "
+        "more than half of the series (and at the smaller mu, when there are mu "
+        "series); does not hold when it is lower in more than half.",
     ),
     2: (
         "Oversampling is the best or tied-best method in almost all cases, and "
         "never much worse than baseline.",
-        "In configurations with rho > 1, ROS counts as best when its mean ROC AUC "
-        "is below that of the best of the paper's eight methods run by no more "
-        "than the noise (the repeat-to-repeat standard deviation of the two, at "
-        f"least {100 * TIED['roc_auc']:.1f} points). Holds when ROS is best in at "
-        "least 80 % of the configurations and never more than "
-        f"{100 * MUCH_WORSE_AUC:.0f} point below baseline (beyond the noise).",
+        "In configurations with rho > 1, ROS against each other of the paper's "
+        "trained methods run (a thresholded variant has its model's ROC AUC), "
+        "paired over the repeats. ROS is beaten where another method "
+        "is better; it is best or tied-best where every other method's advantage "
+        f"is below {100 * MARGIN_AUC:.0f} point with 95 % confidence (the upper "
+        "end of the interval). Holds when ROS is best or tied-best in at least 80 "
+        "% of the configurations and the baseline is nowhere better by more than "
+        f"{100 * MARGIN_AUC:.0f} point; does not hold when ROS is beaten in more "
+        "than 20 % of them or the baseline is that much better anywhere.",
     ),
     3: (
         "Undersampling is often worse than baseline, except with many minority "
         "classes.",
-        f"Step imbalance, rho > 1. With mu <= {FEW_MINORITY_MU} at least half "
-        "the classes are majority classes that RUS cuts down to the minority "
-        "count; this is where the paper found RUS below baseline, and it saw "
-        "gains only with 8 of 10 minority classes. RUS counts as below baseline "
-        "when its mean ROC AUC is lower by more than the noise (the "
-        "repeat-to-repeat standard deviation, at least "
-        f"{100 * TIED['roc_auc']:.1f} points); smaller gaps are ties, never "
-        f"evidence. Holds when RUS is below baseline in more than half of the "
-        f"configurations with mu <= {FEW_MINORITY_MU}, and the gap (baseline - "
-        "RUS) is smaller at the largest mu than at the smallest in more than half "
-        "of the (dataset, rho) series with two or more mu values (skipped, and "
-        "said so, when there is no such series).",
+        f"Step imbalance, rho > 1. With mu <= {FEW_MINORITY_MU} at least half the "
+        "classes are majority classes that RUS cuts down to the minority count: "
+        "the baseline against RUS, paired over the repeats. Holds when RUS is "
+        f"worse in more than half of the configurations with mu <= "
+        f"{FEW_MINORITY_MU} and the gap (baseline - RUS) is larger at the smallest "
+        "mu than at the largest in more than half of the (dataset, rho) series "
+        "(Welch intervals; skipped, and said so, without such a series); does not "
+        "hold when RUS is as good or better with confidence in more than half of "
+        "those configurations, or the gap is larger at the largest mu in more than "
+        "half of the series.",
     ),
     4: (
         "Thresholding raises accuracy (not AUC); best combined with baseline or "
         "oversampling.",
-        "In configurations with rho > 1, a method counts as more accurate than "
-        "another when its mean accuracy is higher by more than the noise (at "
-        f"least {100 * TIED['accuracy']:.1f} points). Holds when thresholding is "
-        "more accurate than baseline in more than half of them, ROS+thresholding "
-        "more accurate than ROS in more than half (when both were run), and the "
-        "most accurate of the paper's eight methods run is thresholding or "
-        "ROS+thresholding in more than half. The ROC AUC change of thresholding "
-        "is reported, not tested: the study scores the renormalised "
-        "probabilities of predict_proba, and renormalising changes one-vs-rest "
-        "AUC, by several points under extreme imbalance.",
+        "In configurations with rho > 1, paired over the repeats: thresholding "
+        "against the baseline's accuracy, and ROS+thresholding against ROS's "
+        "(when run). Holds when each is more accurate in more than half of the "
+        "configurations and the most accurate of the paper's methods run is "
+        "thresholding or ROS+thresholding (no other more accurate with "
+        "confidence) in more than half; does not hold when thresholding is less "
+        "accurate than the baseline in more than half. Thresholding's ROC AUC is "
+        "scored on the prior-divided scores, which rank each class as the "
+        "model's probabilities do: it equals the baseline's by construction.",
     ),
     5: (
         "Oversampling does not overfit CNNs (train/test gap does not widen).",
-        "The train-test accuracy gap (train_accuracy - accuracy, mean over "
-        "repeats) of ROS minus that of baseline, in configurations with rho > 1. "
-        f"Holds when its mean over configurations is at most {WIDER_GAP} "
-        f"({100 * WIDER_GAP:.0f} points).",
+        "From the learning curves: the gap between the class-balanced accuracy on "
+        "the training set and on the test set, at the end of training minus at "
+        "its middle (how much it widens), for ROS minus for the baseline, paired "
+        "over the repeats. Holds when ROS's gap widens by less than "
+        f"{100 * MARGIN_GAP:.0f} points more than the baseline's with 95 % "
+        "confidence in at least half of the configurations and significantly more "
+        "in none; does not hold when it widens significantly more in more than "
+        "half of them.",
     ),
 }
 
 
-def _result(number, verdict, evidence):
+def _result(number, verdict, evidence, repeats=None):
     statement, rule = _CONCLUSIONS[number]
-    assert verdict in VERDICTS
+    assert verdict in VERDICTS, verdict
     return {
         "number": number,
         "statement": statement,
         "rule": rule,
         "verdict": verdict,
         "evidence": evidence,
+        "repeats": repeats,
     }
 
 
-def _check_1(stats):
-    means = _table(stats, "roc_auc")
-    if "baseline" not in means.columns:
+def _listed(lines, items, describe):
+    for item in items[:_MAX_LISTED]:
+        lines.append(describe(item))
+    if len(items) > _MAX_LISTED:
+        lines.append(f"... and {len(items) - _MAX_LISTED} more")
+
+
+def _check_1(results, alpha, min_effect):
+    base = results[results["method"] == "baseline"]
+    if base.empty:
         return _result(1, "not enough data", "No baseline runs.")
-    base = means["baseline"].dropna().reset_index()
-    lines, rho_signs, mu_signs = [], [], []
-    for (dataset, imbalance, mu), group in base.groupby(
-        ["dataset", "imbalance", "mu"], dropna=False
-    ):
-        if group["rho"].nunique() < 2:
-            continue
-        group = group.sort_values("rho")
-        r = _spearman(group["rho"], group["baseline"])
-        rho_signs.append(r < 0)
-        lines.append(
-            f"vs rho ({describe_config(dataset, imbalance, math.nan, mu)}): "
-            f"{pct(group['baseline'].iloc[0])} -> {pct(group['baseline'].iloc[-1])} "
-            f"from rho {group['rho'].iloc[0]:g} to {group['rho'].iloc[-1]:g}, "
-            f"Spearman {r:+.2f}"
-        )
+    rho_series, mu_series = [], []
+    for key, group in base.groupby(["dataset", "imbalance", "mu"], dropna=False):
+        rhos = sorted(group["rho"].unique())
+        if len(rhos) >= 2:
+            low, high = (
+                group[group["rho"] == r]["roc_auc"] for r in (rhos[0], rhos[-1])
+            )
+            rho_series.append((key, rhos, unpaired(low, high, alpha=alpha)))
     step = base[(base["imbalance"] == "step") & (base["rho"] > 1)]
-    for (dataset, rho), group in step.groupby(["dataset", "rho"]):
-        if group["mu"].nunique() < 2:
-            continue
-        group = group.sort_values("mu")
-        r = _spearman(group["mu"], group["baseline"])
-        mu_signs.append(r < 0)
-        lines.append(
-            f"vs mu ({dataset}, step, rho {rho:g}): {pct(group['baseline'].iloc[0])}"
-            f" -> {pct(group['baseline'].iloc[-1])} from mu {group['mu'].iloc[0]:g}"
-            f" to {group['mu'].iloc[-1]:g}, Spearman {r:+.2f}"
-        )
-    if not rho_signs:
+    for key, group in step.groupby(["dataset", "rho"]):
+        mus = sorted(group["mu"].unique())
+        if len(mus) >= 2:
+            low, high = (group[group["mu"] == m]["roc_auc"] for m in (mus[0], mus[-1]))
+            mu_series.append((key, mus, unpaired(low, high, alpha=alpha)))
+    if not rho_series:
         return _result(
             1, "not enough data", "No dataset/mu with two or more rho values."
         )
-    lines.append(f"negative against rho in {share(rho_signs)} of the series")
-    holds = sum(rho_signs) > len(rho_signs) / 2
-    if mu_signs:
-        lines.append(f"negative against mu in {share(mu_signs)} of the series")
-        holds = holds and sum(mu_signs) > len(mu_signs) / 2
-    else:
-        lines.append("mu part not checked: no rho > 1 with two or more mu values")
-    return _result(1, "holds" if holds else "does not hold", lines)
-
-
-def _check_2(stats):
-    auc = _imbalanced(_table(stats, "roc_auc"))
-    if not {"baseline", "ros"} <= set(auc.columns):
-        return _result(2, "not enough data", "Needs both baseline and ROS runs.")
-    auc = auc.dropna(subset=["baseline", "ros"])
-    if auc.empty:
-        return _result(2, "not enough data", "No configuration with rho > 1 has both.")
-    paper = [m for m in PAPER_METHODS if m in auc.columns]
-    std = _table(stats, "roc_auc", "std").loc[auc.index, paper]
-    best_method = auc[paper].idxmax(axis=1)
-    behind = auc[paper].max(axis=1) - auc["ros"]
-    best_std = std.to_numpy()[np.arange(len(std)), auc[paper].to_numpy().argmax(1)]
-    margin = pd.Series(_noise_values("roc_auc", std["ros"], best_std), auc.index)
-    tied = behind <= margin + 1e-12
-    versus_base = auc["ros"] - auc["baseline"]
-    base_noise = _noise_table(stats, "roc_auc", "ros", "baseline").loc[auc.index]
-    much_worse = versus_base < -(np.maximum(MUCH_WORSE_AUC, base_noise)) - 1e-12
-    worst = versus_base.idxmin()
-    lines = [
-        f"compared against: {', '.join(paper)}",
-        f"ROS best or tied with the best (within the noise) in {share(tied)} of "
-        "the configurations",
-        f"ROS - baseline ROC AUC: mean {signed(versus_base.mean())}, min "
-        f"{signed(versus_base.min())} points ({describe_config(*worst)})",
-    ]
-    for config in behind[~tied].index[:_MAX_LISTED]:
+    decided = decide([c for *_, c in rho_series + mu_series], alpha=alpha,
+                     min_effect=min_effect)  # fmt: skip
+    by_rho, by_mu = decided[: len(rho_series)], decided[len(rho_series) :]
+    lines = []
+    for ((dataset, imbalance, mu), rhos, _), c in zip(rho_series, by_rho):
         lines.append(
-            f"ROS {pct(behind[config])} points behind {best_method[config]}, beyond "
-            f"the noise of {pct(margin[config])} ({describe_config(*config)})"
+            f"baseline ROC AUC, rho {rhos[0]:g} minus rho {rhos[-1]:g} "
+            f"({describe_config(dataset, imbalance, math.nan, mu)}): "
+            f"{c.interval()} points, {c.verdict}"
         )
-    if (~tied).sum() > _MAX_LISTED:
-        lines.append(f"... and {(~tied).sum() - _MAX_LISTED} more such configurations")
-    holds = tied.mean() >= 0.8 and not much_worse.any()
-    return _result(2, "holds" if holds else "does not hold", lines)
+    for ((dataset, rho), mus, _), c in zip(mu_series, by_mu):
+        lines.append(
+            f"baseline ROC AUC, mu {mus[0]:g} minus mu {mus[-1]:g} ({dataset}, step, "
+            f"rho {rho:g}): {c.interval()} points, {c.verdict}"
+        )
+    verdict = _majority([by_rho] + ([by_mu] if by_mu else []))
+    if not by_mu:
+        lines.append("mu part not checked: no rho > 1 with two or more mu values")
+    return _result(1, verdict, lines, repeats_of(base))
 
 
-def _check_3(stats):
-    auc = _imbalanced(_table(stats, "roc_auc"))
-    if not {"baseline", "rus"} <= set(auc.columns):
-        return _result(3, "not enough data", "Needs both baseline and RUS runs.")
-    auc = auc.dropna(subset=["baseline", "rus"])
-    margin = _noise_table(stats, "roc_auc", "baseline", "rus").loc[auc.index]
-    gap = pd.DataFrame({"gap": auc["baseline"] - auc["rus"], "noise": margin})
-    gap = gap.reset_index()
-    gap = gap[gap["imbalance"] == "step"]
-    few = gap[gap["mu"] <= FEW_MINORITY_MU + 1e-12]
-    if few.empty:
+def _majority(families):
+    """holds / does not hold / cannot tell from families of decided comparisons
+    where "better" supports the conclusion."""
+    if all(c.verdict == TOO_FEW for family in families for c in family):
+        return TOO_FEW
+    supports = [sum(c.verdict == "better" for c in f) > len(f) / 2 for f in families]
+    against = [sum(c.verdict == "worse" for c in f) > len(f) / 2 for f in families]
+    if all(supports):
+        return "holds"
+    if any(against):
+        return "does not hold"
+    return "cannot tell"
+
+
+def _check_2(results, alpha, min_effect):
+    found = list(configurations(results, ("baseline", "ros")))
+    if not found:
         return _result(
-            3,
-            "not enough data",
+            2, "not enough data", "Needs baseline and ROS runs with rho > 1."
+        )
+    family, against_base = [], []
+    for config, rows in found:
+        others = [
+            m for m in PAPER_METHODS
+            if m in set(rows["method"]) and m != "ros" and m not in THRESHOLDED
+        ]  # fmt: skip
+        for m in others:
+            family.append((config, m, compare(rows, m, "ros", "roc_auc", alpha)))
+        against_base.append(compare(rows, "baseline", "ros", "roc_auc", alpha))
+    decided = decide([c for *_, c in family], alpha=alpha, min_effect=min_effect)
+    much = decide(against_base, alpha=alpha, min_effect=MARGIN_AUC)
+    if all(c.verdict == TOO_FEW for c in decided):
+        return _result(
+            2, TOO_FEW, ["one repeat per configuration"], repeats_of(results)
+        )
+    beaten, tied, lines = {}, {}, []
+    for (config, m, _), c in zip(family, decided):
+        beaten.setdefault(config, []).append((m, c) if c.verdict == "better" else None)
+        ok = c.verdict != TOO_FEW and c.high < MARGIN_AUC
+        tied[config] = tied.get(config, True) and ok
+    beaten = {k: [b for b in v if b] for k, v in beaten.items()}
+    n = len(found)
+    n_beaten = sum(bool(v) for v in beaten.values())
+    n_tied = sum(tied.values())
+    worse_than_base = [
+        (config, c) for (config, _), c in zip(found, much) if c.verdict == "better"
+    ]
+    rivals = sorted({m for _, m, _ in family}, key=PAPER_METHODS.index)
+    lines += [
+        f"compared against: {', '.join(rivals) or 'no other trained method'} (a "
+        "thresholded variant has its model's ROC AUC)",
+        f"ROS best or tied-best (every other within {100 * MARGIN_AUC:.0f} point "
+        f"with 95 % confidence) in {n_tied}/{n} configurations; beaten in "
+        f"{n_beaten}/{n}",
+        f"baseline better than ROS by more than {100 * MARGIN_AUC:.0f} point in "
+        f"{len(worse_than_base)}/{n} configurations",
+    ]
+    _listed(
+        lines,
+        [(k, m, c) for k, v in beaten.items() for m, c in v],
+        lambda e: (
+            f"{e[1]} beats ROS by {e[2].interval()} points ({describe_config(*e[0])})"
+        ),
+    )
+    if n_beaten > 0.2 * n or worse_than_base:
+        verdict = "does not hold"
+    elif n_tied >= 0.8 * n:
+        verdict = "holds"
+    else:
+        verdict = "cannot tell"
+    return _result(2, verdict, lines, repeats_of(results))
+
+
+def _check_3(results, alpha, min_effect):
+    step = results[results["imbalance"] == "step"]
+    found = [
+        (k, r)
+        for k, r in configurations(step, ("baseline", "rus"))
+        if r["mu"].iloc[0] <= FEW_MINORITY_MU + 1e-12
+    ]
+    if not found:
+        return _result(
+            3, "not enough data",
             f"No step-imbalance configuration with rho > 1 and mu <= "
             f"{FEW_MINORITY_MU} has both baseline and RUS.",
-        )
-    below = few["gap"] > few["noise"] + 1e-12
-    ties = (few["gap"].abs() <= few["noise"] + 1e-12).sum()
+        )  # fmt: skip
+    decided = decide(
+        [compare(r, "baseline", "rus", "roc_auc", alpha) for _, r in found],
+        alpha=alpha, min_effect=min_effect,
+    )  # fmt: skip
+    if all(c.verdict == TOO_FEW for c in decided):
+        return _result(3, TOO_FEW, ["one repeat per configuration"], repeats_of(step))
+    worse = [c.verdict == "better" for c in decided]
+    as_good = [c.verdict != TOO_FEW and c.high < min_effect for c in decided]
     lines = [
-        f"RUS below baseline beyond the noise with mu <= {FEW_MINORITY_MU} in "
-        f"{share(below)} of the configurations ({ties} within the noise, counted "
-        f"as ties; mean gap {signed(few['gap'].mean())} points)"
+        f"RUS worse than baseline with mu <= {FEW_MINORITY_MU} in {share(worse)} of "
+        f"the configurations; as good or better with confidence in {share(as_good)}"
     ]
-    holds = below.mean() > 0.5
-    shrinks = []
-    for (dataset, rho), group in gap.groupby(["dataset", "rho"]):
-        if group["mu"].nunique() < 2:
-            continue
-        group = group.sort_values("mu")
-        first, last = group.iloc[0], group.iloc[-1]
-        shrinks.append(last["gap"] < first["gap"] - max(first["noise"], last["noise"]))
+    _listed(
+        lines, list(zip(found, decided)),
+        lambda e: f"baseline - RUS: {e[1].interval()} points, {e[1].verdict} "
+        f"({describe_config(*e[0][0])})",
+    )  # fmt: skip
+    series = _gap_series(step, alpha)
+    shrinks = decide([c for *_, c in series], alpha=alpha, min_effect=min_effect)
+    for ((dataset, rho), mus, _), c in zip(series, shrinks):
         lines.append(
-            f"gap ({dataset}, rho {rho:g}): {signed(first['gap'])} at mu "
-            f"{first['mu']:g} -> {signed(last['gap'])} at mu {last['mu']:g}"
+            f"gap (baseline - RUS) at mu {mus[0]:g} minus at mu {mus[-1]:g} "
+            f"({dataset}, rho {rho:g}): {c.interval()} points, {c.verdict}"
         )
-    if shrinks:
-        lines.append(
-            f"gap smaller (beyond the noise) at the largest mu in {share(shrinks)} "
-            "of the series"
-        )
-        holds = holds and sum(shrinks) > len(shrinks) / 2
-    else:
+    if not series:
         lines.append("shrinking not checked: no rho with two or more mu values")
-    return _result(3, "holds" if holds else "does not hold", lines)
-
-
-def _more_accurate(stats, acc, a, b):
-    pair = acc[[a, b]].dropna()
-    margin = _noise_table(stats, "accuracy", a, b).loc[pair.index]
-    return pair[a] - pair[b] > margin + 1e-12, pair[a] - pair[b]
-
-
-def _check_4(stats):
-    if "accuracy" not in stats.columns.get_level_values(0):
-        return _result(4, "not enough data", "No accuracy column.")
-    acc = _imbalanced(_table(stats, "accuracy"))
-    if not {"baseline", "thresholding"} <= set(acc.columns):
-        return _result(
-            4, "not enough data", "Needs both baseline and thresholding runs."
-        )
-    acc = acc.dropna(subset=["baseline", "thresholding"])
-    if acc.empty:
-        return _result(4, "not enough data", "No configuration with rho > 1 has both.")
-    auc = _table(stats, "roc_auc").loc[acc.index]
-    raised, d_acc = _more_accurate(stats, acc, "thresholding", "baseline")
-    d_auc = auc["thresholding"] - auc["baseline"]
-    lines = [
-        f"thresholding more accurate than baseline (beyond the noise) in "
-        f"{share(raised)} of the configurations (accuracy change: mean "
-        f"{signed(d_acc.mean())}, min {signed(d_acc.min())} points)",
-        f"its ROC AUC change (not tested): mean {signed(d_auc.mean())}, largest "
-        f"absolute {pct(d_auc.abs().max())} points",
-    ]
-    holds = raised.mean() > 0.5
-    if {"ros", "ros_thresholding"} <= set(acc.columns):
-        ros_raised, _ = _more_accurate(stats, acc, "ros_thresholding", "ros")
-        if len(ros_raised):
-            lines.append(
-                f"ROS+thresholding more accurate than ROS in {share(ros_raised)} of "
-                "the configurations"
-            )
-            holds = holds and ros_raised.mean() > 0.5
-    paper = [m for m in PAPER_METHODS if m in acc.columns]
-    winners = acc[paper].idxmax(axis=1)
-    good = winners.isin(["thresholding", "ros_thresholding"])
-    counts = ", ".join(f"{m} {n}" for m, n in winners.value_counts().items())
-    lines.append(
-        f"most accurate method is thresholding or ROS+thresholding in {share(good)} "
-        f"of the configurations (most accurate: {counts})"
+    holds = sum(worse) > len(worse) / 2 and (
+        not shrinks or sum(c.verdict == "better" for c in shrinks) > len(shrinks) / 2
     )
-    holds = holds and good.mean() > 0.5
-    return _result(4, "holds" if holds else "does not hold", lines)
+    fails = sum(as_good) > len(as_good) / 2 or (
+        shrinks and sum(c.verdict == "worse" for c in shrinks) > len(shrinks) / 2
+    )
+    verdict = "holds" if holds else "does not hold" if fails else "cannot tell"
+    return _result(3, verdict, lines, repeats_of(step))
 
 
-def _check_5(results):
-    if not {"train_accuracy", "accuracy"} <= set(results.columns):
-        return _result(5, "not enough data", "No train_accuracy column.")
-    runs = results[results["method"].isin(["baseline", "ros"])]
-    runs = runs.assign(gap=runs["train_accuracy"] - runs["accuracy"])
-    gap = _imbalanced(_table(config_stats(runs, ("gap",)), "gap"))
-    if not {"baseline", "ros"} <= set(gap.columns):
-        return _result(5, "not enough data", "Needs both baseline and ROS runs.")
-    gap = gap[["baseline", "ros"]].dropna()
-    if gap.empty:
+def _gap_series(step, alpha):
+    """Per (dataset, rho): the baseline - RUS gap, unit by unit, at the
+    smallest mu against the largest."""
+    series = []
+    for (dataset, rho), group in step[step["rho"] > 1].groupby(["dataset", "rho"]):
+        mus = sorted(group["mu"].unique())
+        if len(mus) < 2:
+            continue
+        gaps = []
+        for mu in (mus[0], mus[-1]):
+            table = scores_by_unit(group[group["mu"] == mu], "roc_auc")
+            if not {"baseline", "rus"} <= set(table.columns):
+                break
+            gaps.append(table["baseline"] - table["rus"])
+        if len(gaps) == 2:
+            series.append(((dataset, rho), mus, unpaired(*gaps, alpha=alpha)))
+    return series
+
+
+def _check_4(results, alpha, min_effect):
+    if "accuracy" not in results.columns:
+        return _result(4, "not enough data", "No accuracy column.")
+    found = list(configurations(results, ("baseline", "thresholding")))
+    if not found:
         return _result(
-            5,
-            "not enough data",
-            "No configuration with rho > 1 has train accuracy for both.",
+            4, "not enough data", "Needs baseline and thresholding runs with rho > 1."
         )
-    wider = gap["ros"] - gap["baseline"]
+    raised = decide(
+        [compare(r, "thresholding", "baseline", "accuracy", alpha) for _, r in found],
+        alpha=alpha, min_effect=min_effect,
+    )  # fmt: skip
+    if all(c.verdict == TOO_FEW for c in raised):
+        return _result(
+            4, TOO_FEW, ["one repeat per configuration"], repeats_of(results)
+        )
     lines = [
-        f"train - test accuracy: baseline {pct(gap['baseline'].mean())}, ROS "
-        f"{pct(gap['ros'].mean())} points (mean over {len(gap)} configurations)",
-        f"ROS gap - baseline gap: mean {signed(wider.mean())}, largest "
-        f"{signed(wider.max())} points ({describe_config(*wider.idxmax())})",
+        f"thresholding more accurate than baseline in "
+        f"{share(c.verdict == 'better' for c in raised)} of the configurations "
+        f"(less accurate in {share(c.verdict == 'worse' for c in raised)})"
     ]
-    holds = wider.mean() <= WIDER_GAP + 1e-12
-    return _result(5, "holds" if holds else "does not hold", lines)
+    _listed(
+        lines, list(zip(found, raised)),
+        lambda e: f"thresholding - baseline accuracy: {e[1].interval()} points, "
+        f"{e[1].verdict} ({describe_config(*e[0][0])})",
+    )  # fmt: skip
+    auc = [
+        compare(r, "thresholding", "baseline", "roc_auc", alpha).difference
+        for _, r in found
+    ]
+    lines.append(
+        "thresholding - baseline ROC AUC: largest absolute difference "
+        f"{pct(np.nanmax(np.abs(auc)))} points (equal by construction)"
+    )
+    families = [raised]
+    with_ros = [
+        (k, r) for k, r in found if {"ros", "ros_thresholding"} <= set(r["method"])
+    ]
+    if with_ros:
+        ros = decide(
+            [compare(r, "ros_thresholding", "ros", "accuracy", alpha)
+             for _, r in with_ros],
+            alpha=alpha, min_effect=min_effect,
+        )  # fmt: skip
+        families.append(ros)
+        lines.append(
+            "ROS+thresholding more accurate than ROS in "
+            f"{share(c.verdict == 'better' for c in ros)} of the configurations"
+        )
+    best, beaten = _most_accurate(found, alpha, min_effect)
+    lines.append(
+        "the most accurate method (none more accurate with confidence) is "
+        f"thresholding or ROS+thresholding in {share(best)} of the configurations; "
+        f"another method is more accurate than both with confidence in "
+        f"{share(beaten)}"
+    )
+    verdict = _majority(families)
+    if sum(beaten) > len(beaten) / 2:
+        verdict = "does not hold"
+    elif verdict == "holds" and not sum(best) > len(best) / 2:
+        verdict = "cannot tell"
+    return _result(4, verdict, lines, repeats_of(results))
+
+
+_THRESHOLDED_BEST = ("thresholding", "ros_thresholding")
+
+
+def _most_accurate(found, alpha, min_effect):
+    """Per configuration: whether the most accurate paper method is
+    thresholding or ROS+thresholding with no other more accurate with
+    confidence, and whether another method is more accurate than each of
+    those two with confidence."""
+    best, beaten = [], []
+    for _, rows in found:
+        paper = [m for m in PAPER_METHODS if m in set(rows["method"])]
+        means = rows.groupby("method")["accuracy"].mean()[paper]
+        top = means.idxmax()
+        rivals = decide(
+            [compare(rows, m, top, "accuracy", alpha) for m in paper if m != top],
+            alpha=alpha, min_effect=min_effect,
+        )  # fmt: skip
+        best.append(
+            top in _THRESHOLDED_BEST and not any(c.verdict == "better" for c in rivals)
+        )
+        ours = [m for m in _THRESHOLDED_BEST if m in paper]
+        over = decide(
+            [compare(rows, top, m, "accuracy", alpha) for m in ours],
+            alpha=alpha, min_effect=min_effect,
+        )  # fmt: skip
+        beaten.append(
+            top not in _THRESHOLDED_BEST
+            and bool(over)
+            and all(c.verdict == "better" for c in over)
+        )
+    return best, beaten
+
+
+def _check_5(results, curves, alpha, min_effect):
+    if curves is None or "train_balanced_accuracy" not in curves.columns:
+        return _result(
+            5, "not enough data",
+            "The learning curves have no class-balanced training accuracy (the "
+            "accuracy on the imbalanced training set compares with the balanced "
+            "test set through the prior shift, not overfitting); record curves "
+            "with this version.",
+        )  # fmt: skip
+    curves = curves[curves["method"].isin(["baseline", "ros"])]
+    widening = []
+    for config, rows in configurations(curves, ("baseline", "ros")):
+        table = _widening(rows)
+        if {"baseline", "ros"} <= set(table.columns):
+            widening.append(
+                (
+                    config,
+                    paired(
+                        table["ros"], table["baseline"], test_fraction=0.0, alpha=alpha
+                    ),
+                )  # fmt: skip
+            )
+    if not widening:
+        return _result(
+            5, "not enough data", "No curves of baseline and ROS with rho > 1."
+        )
+    decided = decide([c for _, c in widening], alpha=alpha, min_effect=min_effect)
+    if all(c.verdict == TOO_FEW for c in decided):
+        return _result(5, TOO_FEW, ["one repeat per configuration"], repeats_of(curves))
+    wider = [c.verdict == "better" for c in decided]
+    bounded = [c.verdict != TOO_FEW and c.high < MARGIN_GAP for c in decided]
+    lines = [
+        f"ROS's gap widens significantly more than the baseline's in {share(wider)} "
+        f"of the configurations; by less than {100 * MARGIN_GAP:.0f} points more "
+        f"with 95 % confidence in {share(bounded)}"
+    ]
+    _listed(
+        lines, list(zip([k for k, _ in widening], decided)),
+        lambda e: f"ROS widening - baseline widening: {e[1].interval()} points, "
+        f"{e[1].verdict} ({describe_config(*e[0])})",
+    )  # fmt: skip
+    if sum(wider) > len(wider) / 2:
+        verdict = "does not hold"
+    elif not any(wider) and sum(bounded) >= len(bounded) / 2:
+        verdict = "holds"
+    else:
+        verdict = "cannot tell"
+    return _result(5, verdict, lines, repeats_of(curves))
+
+
+def _widening(rows):
+    """Per method (columns) and unit (rows): the class-balanced train - test
+    accuracy gap at the last curve point minus at the middle one (the paper's
+    test sets are balanced: their accuracy is class-balanced already)."""
+    end = rows["iteration"].max()
+    mid = rows.loc[rows["iteration"] >= end / 2, "iteration"].min()
+    test = (
+        "test_balanced_accuracy"
+        if "test_balanced_accuracy" in rows
+        else "test_accuracy"
+    )
+    gap = rows.assign(gap=rows["train_balanced_accuracy"] - rows[test])
+    at = {
+        i: gap[gap["iteration"] == i].pivot_table(
+            index=units(gap), columns="method", values="gap"
+        )
+        for i in (mid, end)
+    }
+    return at[end] - at[mid]
 
 
 def check_columns(results):
@@ -377,50 +550,59 @@ def check_columns(results):
         )
 
 
-def check_conclusions(results):
+def check_conclusions(results, curves=None, *, alpha=ALPHA, min_effect=MIN_EFFECT):
     """Check the paper's five conclusions against a results table.
 
-    Each conclusion becomes a rule on the scores averaged over repeats (see
-    ``rule`` in each entry and the module constants ``TIED``,
-    ``MUCH_WORSE_AUC``, ``FEW_MINORITY_MU`` and ``WIDER_GAP``); a difference
-    counts only when it exceeds the noise (:func:`noise`). A conclusion whose
-    methods or parameter values were not run is ``"not enough data"``.
+    Each conclusion becomes a rule on paired comparisons over the repeats (see
+    ``rule`` in each entry, :mod:`skimbalance.study._compare` and the module
+    constants ``MARGIN_AUC``, ``FEW_MINORITY_MU`` and ``MARGIN_GAP``). With
+    one repeat nothing can be told from noise: the verdict is "not enough
+    repeats to tell".
 
     Parameters
     ----------
     results : pandas.DataFrame
         The rows of ``results.csv``: columns ``dataset, imbalance, rho, mu,
-        method, roc_auc`` at least, and ``accuracy`` and ``train_accuracy``
-        for conclusions 4 and 5.
+        repeat, method, roc_auc`` at least, ``accuracy`` for conclusion 4, and
+        ``n_train`` and ``n_test`` for the corrected intervals.
+    curves : pandas.DataFrame, default=None
+        The rows of ``curves.csv``, with ``train_balanced_accuracy``
+        (conclusion 5).
+    alpha : float, default=0.05
+        Family-wise error rate of each verdict's comparisons.
+    min_effect : float, default=0.005
+        The smallest difference that counts (score units; half a point).
 
     Returns
     -------
     conclusions : list of dict
         Five dicts with keys ``number`` (1 to 5), ``statement`` (the
         conclusion), ``rule`` (how it is checked), ``verdict`` (``"holds"``,
-        ``"does not hold"`` or ``"not enough data"``) and ``evidence`` (the
-        numbers behind the verdict: a list of str, or one str when there is
-        not enough data).
+        ``"does not hold"``, ``"cannot tell"``, ``"not enough repeats to
+        tell"`` or ``"not enough data"``), ``evidence`` (the differences and
+        their intervals: a list of str, or one str) and ``repeats`` (the
+        fewest repeats of a configuration and method, or None).
 
     Examples
     --------
     >>> import pandas as pd
     >>> from skimbalance.study import check_conclusions
     >>> results = pd.DataFrame({
-    ...     "dataset": "digits", "imbalance": "step", "rho": [10.0, 10.0, 100.0],
-    ...     "mu": 0.5, "method": ["baseline", "ros", "baseline"],
-    ...     "roc_auc": [0.99, 0.995, 0.95]})
-    >>> [c["verdict"] for c in check_conclusions(results)]
-    ['holds', 'holds', 'not enough data', 'not enough data', 'not enough data']
+    ...     "dataset": "digits", "imbalance": "step", "rho": [10.0] * 4,
+    ...     "mu": 0.5, "repeat": [0, 0, 1, 1], "method": ["baseline", "ros"] * 2,
+    ...     "roc_auc": [0.98, 0.99, 0.97, 0.985]})
+    >>> [c["verdict"] for c in check_conclusions(results)][:2]
+    ['not enough data', 'cannot tell']
     """
     check_columns(results)
-    stats = config_stats(results)
+    if "repeat" not in results.columns:
+        results = results.assign(repeat=0)
     return [
-        _check_1(stats),
-        _check_2(stats),
-        _check_3(stats),
-        _check_4(stats),
-        _check_5(results),
+        _check_1(results, alpha, min_effect),
+        _check_2(results, alpha, min_effect),
+        _check_3(results, alpha, min_effect),
+        _check_4(results, alpha, min_effect),
+        _check_5(results, curves, alpha, min_effect),
     ]
 
 
@@ -428,56 +610,78 @@ def check_conclusions(results):
 RANKED_METRICS = ("roc_auc", "mcc", "pr_auc", "balanced_accuracy")
 
 
-def rank_methods(results, metric="roc_auc"):
-    """Rank the methods of one configuration by ``metric``; say which differences
-    from the best exceed the fold-to-fold noise.
-
-    Folds (or repeats) pair the methods: the difference from the best method is
-    taken fold by fold, and counts when its mean exceeds
-    :func:`noise` of the best's and the method's fold-to-fold standard
-    deviations, never less than :data:`TIED`.
+def rank_methods(results, metric="roc_auc", *, alpha=ALPHA, min_effect=MIN_EFFECT):
+    """Rank the methods of one configuration by ``metric``: each against the
+    baseline and against the best, paired over folds and repeats.
 
     Parameters
     ----------
     results : pandas.DataFrame
-        Rows of one configuration (one dataset and imbalance), ``repeat``
-        numbering the folds.
+        Rows of one configuration (one dataset and imbalance), ``repeat`` and
+        ``fold`` numbering the units, ``n_train`` and ``n_test`` their sizes.
     metric : str, default="roc_auc"
         The score that ranks.
+    alpha : float, default=0.05
+        Family-wise error rate of each of the two families of comparisons.
+    min_effect : float, default=0.005
+        The smallest difference that counts.
 
     Returns
     -------
     ranking : list of dict
-        Best first: ``method``, ``mean`` and ``std`` of each of
-        :data:`RANKED_METRICS` (``"<metric>"`` and ``"<metric>_std"``), ``folds``,
-        ``difference`` (best minus this method, mean over folds), ``noise`` and
-        ``worse`` (whether the difference exceeds the noise).
+        Best mean first: ``method``, ``mean`` and ``std`` of each of
+        :data:`RANKED_METRICS` (``"<metric>"`` and ``"<metric>_std"``),
+        ``units``, ``vs_baseline`` and ``vs_best`` (a
+        :class:`~skimbalance.study._compare.Comparison`, this method minus the
+        other; None for the method itself).
 
     Examples
     --------
     >>> import pandas as pd
     >>> from skimbalance.study import rank_methods
     >>> results = pd.DataFrame({
-    ...     "repeat": [0, 1, 2] * 3,
+    ...     "fold": [0, 1, 2] * 3, "n_train": 200, "n_test": 100,
     ...     "method": ["baseline"] * 3 + ["ros"] * 3 + ["rus"] * 3,
     ...     "roc_auc": [0.90, 0.91, 0.92, 0.95, 0.96, 0.97, 0.949, 0.962, 0.968]})
-    >>> [(r["method"], r["worse"]) for r in rank_methods(results)]
-    [('ros', False), ('rus', False), ('baseline', True)]
+    >>> [(r["method"], r["vs_baseline"] and r["vs_baseline"].verdict)
+    ...  for r in rank_methods(results)]
+    [('ros', 'better'), ('rus', 'better'), ('baseline', None)]
     """
     metrics = [m for m in RANKED_METRICS if m in results.columns]
-    by_fold = results.pivot_table(index="repeat", columns="method", values=metric)
-    means = by_fold.mean().sort_values(ascending=False)
-    best = means.index[0]
+    table = scores_by_unit(results, metric)
+    means = table.mean()
+    order = {m: i for i, m in enumerate(method_order(means.index))}
+    ranked = sorted(means.index, key=lambda m: (-round(means[m], 12), order[m]))
+    best, fraction = ranked[0], test_fraction(results)
+
+    def family(reference):
+        others = [m for m in ranked if m != reference]
+        found = [paired(table[m], table[reference], test_fraction=fraction,
+                        alpha=alpha) for m in others]  # fmt: skip
+        decided = decide(found, alpha=alpha, min_effect=min_effect)
+        return dict(zip(others, decided))
+
+    vs_base = family("baseline") if "baseline" in table else {}
+    vs_best = family(best)
     ranking = []
-    for method in means.index:
+    for method in ranked:
         rows = results[results["method"] == method]
-        entry = {"method": method, "folds": int(rows[metric].notna().sum())}
+        entry = {"method": method, "units": int(table[method].notna().sum())}
         for m in metrics:
             entry[m], entry[f"{m}_std"] = rows[m].mean(), rows[m].std()
-        diff = (by_fold[best] - by_fold[method]).dropna()
-        entry["difference"] = float(diff.mean()) if len(diff) else 0.0
-        entry["noise"] = noise(metric, by_fold[best].std(), by_fold[method].std())
-        entry["worse"] = bool(entry["difference"] > entry["noise"] + 1e-12)
+        entry["vs_baseline"] = vs_base.get(method)
+        entry["vs_best"] = vs_best.get(method)
         ranking.append(entry)
-    order = {m: i for i, m in enumerate(method_order(means.index))}
-    return sorted(ranking, key=lambda e: (-round(e[metric], 12), order[e["method"]]))
+    return ranking
+
+
+def config_table(results, metrics=("roc_auc", "accuracy")):
+    """Mean, std and count of each metric over repeats, per configuration and
+    method (a frame with columns ``(metric, stat)``)."""
+    metrics = [m for m in metrics if m in results.columns]
+    return results.groupby(CONFIG + ["method"], dropna=False)[metrics].agg(
+        ["mean", "std", "count"]
+    )
+
+
+__all__ = ["check_conclusions", "rank_methods"]

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from ._methods import method_order, ratio_method
-from ._results import CONFIG, describe_config, missing
+from ._conclusions import test_fraction
+from ._methods import PAPER_METHODS, method_order, ratio_method
+from ._results import CONFIG, describe_config, missing, write_atomically
 
 _FIGSIZE = (7, 4.5)
 _DPI = 110
@@ -58,10 +60,17 @@ def method_style(method):
     return colour, "--", "."
 
 
-def _summary(frame, metric, keys):
-    """Mean, std and count of ``metric`` over repeats, one row per ``keys``."""
-    stats = frame.groupby(keys, dropna=False)[metric].agg(["mean", "std", "count"])
-    return stats.reset_index()
+def _summary(frame, metric, keys, test_fraction=0.0):
+    """Mean, std, count and the half-width ``ci`` of the 95 % interval of the
+    mean of ``metric`` over repeats (t quantile; NaN for a single one; with
+    the Nadeau-Bengio ``test_fraction`` for folds), one row per ``keys``."""
+    summary = frame.groupby(keys, dropna=False)[metric].agg(["mean", "std", "count"])
+    summary = summary.reset_index()
+    n = summary["count"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quantile = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)), np.nan)
+        summary["ci"] = quantile * summary["std"] * np.sqrt(1 / n + test_fraction)
+    return summary
 
 
 def _new_figure(figsize=_FIGSIZE):
@@ -70,15 +79,14 @@ def _new_figure(figsize=_FIGSIZE):
     return Figure(figsize=figsize, dpi=_DPI)
 
 
-def _draw(ax, x, mean, std, *, label, colour, linestyle, marker):
-    """One line of means (in percent) with a band of one standard deviation."""
-    x, mean, std = (np.asarray(a, dtype=float) for a in (x, mean, std))
-    ax.plot(x, 100 * mean, color=colour, linestyle=linestyle, marker=marker,
-            markersize=4, linewidth=1.4, label=label)  # fmt: skip
-    if np.isfinite(std).any():
-        std = np.nan_to_num(std)
-        ax.fill_between(x, 100 * (mean - std), 100 * (mean + std), color=colour,
-                        alpha=0.12, linewidth=0)  # fmt: skip
+def _draw(ax, x, mean, ci, *, label, colour, linestyle, marker):
+    """One line of means (in percent) with error bars: the 95 % interval of
+    each mean (none for a single repeat)."""
+    x, mean, ci = (np.asarray(a, dtype=float) for a in (x, mean, ci))
+    yerr = 100 * np.nan_to_num(ci) if np.isfinite(ci).any() else None
+    ax.errorbar(x, 100 * mean, yerr=yerr, color=colour, linestyle=linestyle,
+                marker=marker, markersize=4, linewidth=1.4, elinewidth=0.9,
+                capsize=2.5, label=label)  # fmt: skip
 
 
 def _log_axis(ax, ticks):
@@ -97,7 +105,15 @@ def _finish(fig, ax, title, path):
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
               frameon=False, borderaxespad=0.0)  # fmt: skip
-    fig.savefig(path, dpi=_DPI, bbox_inches="tight")
+    return _save(fig, path)
+
+
+def _save(fig, path):
+    """Save a PNG whole or not at all (written beside it, then renamed)."""
+    write_atomically(
+        path, lambda f: fig.savefig(f, format="png", dpi=_DPI, bbox_inches="tight"),
+        text=False,
+    )  # fmt: skip
     return path
 
 
@@ -106,8 +122,26 @@ def _methods_lines(ax, summary, x):
     for method in method_order(summary["method"].unique()):
         rows = summary[summary["method"] == method].sort_values(x)
         colour, linestyle, marker = method_style(method)
-        _draw(ax, rows[x], rows["mean"], rows["std"], label=method, colour=colour,
+        _draw(ax, rows[x], rows["mean"], rows["ci"], label=method, colour=colour,
               linestyle=linestyle, marker=marker)  # fmt: skip
+
+
+#: Methods drawn beside the additions in their own figures, for reference.
+_REFERENCES = ("baseline", "ros")
+
+
+def _method_sets(summary):
+    """``(file-name suffix, title suffix, rows)``: the paper's eight methods in
+    the paper's figures; any other methods in a figure of their own, beside
+    the baseline and ROS."""
+    paper = summary["method"].isin(PAPER_METHODS)
+    sets = []
+    if paper.any():
+        sets.append(("", "", summary[paper]))
+    if not paper.all():
+        others = summary[~paper | summary["method"].isin(_REFERENCES)]
+        sets.append(("_added_methods", " (methods added to the paper's)", others))
+    return sets
 
 
 def _dataset_tag(dataset, datasets):
@@ -115,7 +149,8 @@ def _dataset_tag(dataset, datasets):
 
 
 def _vs_rho(results, out_dir, metric, imbalance, name):
-    """Figures 3, 5 and 6: ``metric`` against rho, one file per dataset (and mu)."""
+    """Figures 3, 5 and 6: ``metric`` against rho, one file per dataset (and mu);
+    the added methods in files of their own."""
     frame = results[(results["imbalance"] == imbalance)]
     frame = frame[frame["method"].map(ratio_method).isna()]
     if frame.empty or metric not in frame.columns:
@@ -126,12 +161,6 @@ def _vs_rho(results, out_dir, metric, imbalance, name):
     for (dataset, mu), group in summary.groupby(["dataset", "mu"], dropna=False):
         if group["rho"].nunique() < 2:
             continue
-        fig = _new_figure()
-        ax = fig.add_subplot()
-        _methods_lines(ax, group, "rho")
-        _log_axis(ax, group["rho"])
-        ax.set_xlabel("imbalance ratio rho (log scale)")
-        ax.set_ylabel(_LABELS[metric])
         title = f"{dataset}, {imbalance} imbalance"
         stem = name
         if not missing(mu):
@@ -140,13 +169,21 @@ def _vs_rho(results, out_dir, metric, imbalance, name):
             if n_classes:
                 title += f" ({round(mu * n_classes)} of {n_classes} minority classes)"
             stem += f"_mu{mu:g}"
-        path = out_dir / f"{stem}{_dataset_tag(dataset, datasets)}.png"
-        paths.append(_finish(fig, ax, title, path))
+        for suffix, what, rows in _method_sets(group):
+            fig = _new_figure()
+            ax = fig.add_subplot()
+            _methods_lines(ax, rows, "rho")
+            _log_axis(ax, rows["rho"])
+            ax.set_xlabel("imbalance ratio rho (log scale)")
+            ax.set_ylabel(_LABELS[metric])
+            path = out_dir / f"{stem}{suffix}{_dataset_tag(dataset, datasets)}.png"
+            paths.append(_finish(fig, ax, title + what, path))
     return paths
 
 
 def _vs_minority(results, out_dir):
-    """Figure 4: ROC AUC against the number of minority classes, per rho."""
+    """Figure 4: ROC AUC against the number of minority classes, per rho; the
+    added methods in files of their own."""
     frame = results[(results["imbalance"] == "step") & (results["rho"] > 1)]
     frame = frame[frame["method"].map(ratio_method).isna()]
     if frame.empty:
@@ -158,22 +195,25 @@ def _vs_minority(results, out_dir):
         if group["mu"].nunique() < 2:
             continue
         n_classes = _N_CLASSES.get(dataset)
-        group = group.copy()
-        fig = _new_figure()
-        ax = fig.add_subplot()
-        if n_classes:
-            group["x"] = (group["mu"] * n_classes).round().astype(int)
-            ax.set_xlabel(f"number of minority classes (of {n_classes})")
-            ax.set_xticks(sorted(group["x"].unique()))
-        else:
-            group["x"] = group["mu"]
-            ax.set_xlabel("fraction of minority classes mu")
-        _methods_lines(ax, group, "x")
-        ax.set_ylabel(_LABELS["roc_auc"])
-        title = f"{dataset}, step imbalance, rho = {rho:g}"
+        group = group.assign(
+            x=(group["mu"] * n_classes).round().astype(int)
+            if n_classes
+            else group["mu"]
+        )
         tag = _dataset_tag(dataset, datasets)
-        path = out_dir / f"fig4_auc_vs_minority_classes_rho{rho:g}{tag}.png"
-        paths.append(_finish(fig, ax, title, path))
+        for suffix, what, rows in _method_sets(group):
+            fig = _new_figure()
+            ax = fig.add_subplot()
+            if n_classes:
+                ax.set_xlabel(f"number of minority classes (of {n_classes})")
+                ax.set_xticks(sorted(rows["x"].unique()))
+            else:
+                ax.set_xlabel("fraction of minority classes mu")
+            _methods_lines(ax, rows, "x")
+            ax.set_ylabel(_LABELS["roc_auc"])
+            title = f"{dataset}, step imbalance, rho = {rho:g}{what}"
+            path = out_dir / f"fig4_auc_vs_minority_classes_rho{rho:g}{suffix}{tag}.png"
+            paths.append(_finish(fig, ax, title, path))
     return paths
 
 
@@ -204,7 +244,7 @@ def _partial_ratios(results, out_dir):
             rows = rows.sort_values("r")
             ticks += list(rows["r"])
             colour, linestyle, marker = method_style(kind)
-            _draw(ax, rows["r"], rows["mean"], rows["std"],
+            _draw(ax, rows["r"], rows["mean"], rows["ci"],
                   label=f"{label} to ratio r", colour=colour, linestyle=linestyle,
                   marker=marker)  # fmt: skip
         base = group[group["method"] == "baseline"]
@@ -224,10 +264,18 @@ def _partial_ratios(results, out_dir):
 
 
 def _train_test(curves, out_dir):
-    """Figure 8: train and test accuracy over iterations for baseline, ROS, RUS."""
+    """Figure 8: train and test accuracy over iterations for baseline, ROS, RUS
+    (class-balanced on both sides when the curves have it)."""
     methods = [m for m in ("baseline", "ros", "rus") if m in set(curves["method"])]
     if not methods:
         return []
+    balanced = {"train_balanced_accuracy", "test_balanced_accuracy"} <= set(curves)
+    lines = (
+        (("train_balanced_accuracy", "-", "train (class-balanced)"),
+         ("test_balanced_accuracy", "--", "test (class-balanced)"))
+        if balanced
+        else (("train_accuracy", "-", "train"), ("test_accuracy", "--", "test"))
+    )  # fmt: skip
     curves = curves[curves["method"].isin(methods)]
     configs = curves.groupby(CONFIG, dropna=False).size().index
     paths = []
@@ -244,12 +292,9 @@ def _train_test(curves, out_dir):
         for ax, method in zip(axes, present):
             rows = frame[frame["method"] == method]
             colour = method_style(method)[0]
-            for column, linestyle, label in (
-                ("train_accuracy", "-", "train"),
-                ("test_accuracy", "--", "test"),
-            ):
-                stats = _summary(rows, column, ["iteration"]).sort_values("iteration")
-                _draw(ax, stats["iteration"], stats["mean"], stats["std"],
+            for column, linestyle, label in lines:
+                points = _summary(rows, column, ["iteration"]).sort_values("iteration")
+                _draw(ax, points["iteration"], points["mean"], points["ci"],
                       label=label, colour=colour, linestyle=linestyle,
                       marker="")  # fmt: skip
             ax.set_title(method, fontsize="medium", color=colour)
@@ -264,32 +309,31 @@ def _train_test(curves, out_dir):
         if len(configs) > 1:
             stem += f"_{dataset}_{imbalance}_rho{rho:g}"
             stem += "" if missing(mu) else f"_mu{mu:g}"
-        paths.append(out_dir / f"{stem}.png")
-        fig.savefig(paths[-1], dpi=_DPI, bbox_inches="tight")
+        paths.append(_save(fig, out_dir / f"{stem}.png"))
     return paths
 
 
 def _ranking(results, out_dir):
-    """The natural-imbalance ranking: mean ROC AUC of each method over the folds."""
+    """The natural-imbalance ranking: mean ROC AUC of each method over the
+    folds and repeats, with its 95 % interval (Nadeau-Bengio corrected)."""
     frame = results[results["imbalance"] == "natural"]
     if frame.empty:
         return []
-    summary = _summary(frame, "roc_auc", ["method"]).sort_values("mean")
+    summary = _summary(frame, "roc_auc", ["method"], test_fraction(frame))
+    summary = summary.sort_values("mean")
     fig = _new_figure((7, 0.45 * len(summary) + 1.5))
     ax = fig.add_subplot()
     colours = [method_style(m)[0] for m in summary["method"]]
-    spread = 100 * summary["std"].fillna(0)
+    spread = 100 * summary["ci"].fillna(0)
     ax.barh(summary["method"], 100 * summary["mean"], xerr=spread, color=colours,
-            alpha=0.8)  # fmt: skip
-    low = 100 * (summary["mean"] - summary["std"].fillna(0)).min()
+            alpha=0.8, capsize=3)  # fmt: skip
+    low = 100 * (summary["mean"] - summary["ci"].fillna(0)).min()
     ax.set_xlim(max(0, low - 2), 100)
-    ax.set_xlabel(_LABELS["roc_auc"] + ", mean ± std over folds")
+    ax.set_xlabel(_LABELS["roc_auc"] + ", mean and 95 % interval")
     ax.set_title(f"Which method for {', '.join(sorted(frame['dataset'].unique()))}",
                  fontsize="medium")  # fmt: skip
     ax.grid(True, axis="x", alpha=0.3)
-    path = out_dir / "fig_ranking_natural.png"
-    fig.savefig(path, dpi=_DPI, bbox_inches="tight")
-    return [path]
+    return [_save(fig, out_dir / "fig_ranking_natural.png")]
 
 
 def plot_study(results, out_dir, *, curves=None):
@@ -310,8 +354,12 @@ def plot_study(results, out_dir, *, curves=None):
     - ``fig_ranking_natural.png``: for data studied as it is
       (``imbalance="natural"``), the methods' ROC AUC over the folds.
 
-    Lines are means over repeats with a band of one standard deviation; each
-    method keeps its colour (:data:`STYLES`) in every figure. With several
+    Figures 3, 4, 5 and 6 draw the paper's eight methods; other methods run
+    (the additions) get files of their own, ending in ``_added_methods``,
+    beside the baseline and ROS. Lines are means over repeats with error bars
+    of the 95 % interval of each mean; each method keeps its colour
+    (:data:`STYLES`) in every figure. Each file is written whole or not at
+    all. With several
     datasets in ``results`` (or configurations in ``curves``), file names end
     in the dataset (or configuration).
 

@@ -1,23 +1,27 @@
-"""``report.md``: what was run, tables of scores, the verdicts, the figures and
-what to use. It only renders: the rules are in :mod:`._conclusions`, the names
-in :mod:`._methods`, the configurations in :mod:`._results`."""
+"""``report.md``: what was run, tables of scores, the verdicts, the warnings,
+the figures and what to use. It only renders: the rules are in
+:mod:`._conclusions`, the statistics in :mod:`._compare`, the warnings in
+:mod:`._warnings`, the names in :mod:`._methods`, the configurations in
+:mod:`._results`."""
 
 import os
 from pathlib import Path
 
 import numpy as np
 
+from ._compare import ALPHA, MIN_EFFECT, TOO_FEW
 from ._conclusions import (
     RANKED_METRICS,
-    TIED,
     check_columns,
     check_conclusions,
     pct,
     rank_methods,
-    signed,
+    test_fraction,
+    units,
 )
 from ._methods import THRESHOLDED, method_order
-from ._results import CONFIG, describe_config
+from ._results import CONFIG, describe_config, write_atomically
+from ._warnings import flags_by_method, warnings_of
 
 _METRICS = {
     "roc_auc": "ROC AUC",
@@ -49,15 +53,22 @@ def _natural(results):
     return (results["imbalance"] == "natural").all()
 
 
-def _header(results, settings):
+def _units_text(results):
+    """``"3 repeats"`` or ``"2 repeats x 3 folds = 6 units"``, the fewest of
+    any configuration and method."""
+    keys = units(results)
+    counts = results.groupby(CONFIG + ["method"], dropna=False)[keys[0]].count()
+    low, high = int(counts.min()), int(counts.max())
+    n = f"{low}" if low == high else f"{low} to {high} (varies by configuration)"
+    if "fold" in results.columns and results["fold"].nunique() > 1:
+        repeats, folds = results["repeat"].nunique(), results["fold"].nunique()
+        return f"{n} paired units ({repeats} repeat(s) x {folds} folds)"
+    return f"{n} repeat(s)"
+
+
+def _header(results, settings, alpha, min_effect):
     settings = settings or {}
     natural = _natural(results)
-    counts = results.groupby(CONFIG + ["method"], dropna=False).size()
-    repeats = (
-        f"{counts.min()}"
-        if counts.min() == counts.max()
-        else (f"{counts.min()} to {counts.max()} (varies by configuration)")
-    )
     methods = method_order(results["method"].unique())
     lines = ["# skimbalance study report", ""]
     if natural:
@@ -73,8 +84,14 @@ def _header(results, settings):
                 f"{k}: {v}" for k, v in settings["class_counts"].items()
             )
             lines.append(f"- examples per class: {counts_text}")
+        if settings.get("test_class_counts"):
+            counts_text = ", ".join(
+                f"{k}: {v}" for k, v in settings["test_class_counts"].items()
+            )
+            lines.append(f"- fewest test examples per class in a fold: {counts_text}")
         lines.append(
-            f"- folds: {repeats} ({settings.get('evaluation', 'cross-validation')})"
+            f"- evaluation: {settings.get('evaluation', 'cross-validation')}; "
+            f"{_units_text(results)}"
         )
     else:
         lines += [
@@ -85,12 +102,26 @@ def _header(results, settings):
             f"- imbalance: {_names(results['imbalance'])}",
             f"- rho: {_values(results['rho'])}",
             f"- mu (step imbalance): {_values(results['mu'])}",
-            f"- repeats per configuration and method: {repeats}",
+            f"- repeats per configuration and method: {_units_text(results)}",
         ]
     lines.append(f"- methods ({len(methods)}): {', '.join(methods)}")
     nets = results["net"].dropna().unique() if "net" in results.columns else []
     if len(nets):
         lines.append(f"- network: {', '.join(map(str, nets))}")
+    images = settings.get("images")
+    if images:
+        height, width = images["image_size"]
+        channels = images["channels"]
+        resize = {
+            "none": "kept at their size",
+            "squash": "resized by squashing (aspect ratio not kept)",
+            "pad": "resized keeping the aspect ratio, padded with black",
+            "crop": "resized keeping the aspect ratio, cut at the centre",
+        }.get(images.get("resize"), images.get("resize"))
+        lines.append(
+            f"- images: {height}x{width}, mode {images['mode']} ({channels} "
+            f"channel{'s' if channels > 1 else ''}), {resize}"
+        )
     if settings.get("preprocessing"):
         lines.append(f"- preprocessing: {settings['preprocessing']}")
     if "max_iter" in results.columns and results["max_iter"].notna().any():
@@ -114,17 +145,41 @@ def _header(results, settings):
         lines.append(
             f"- total training time: {trained['fit_seconds'].sum() / 60:.1f} min"
         )
-    spread = "folds" if natural else "repeats"
+    spread = "folds and repeats" if natural else "repeats"
     lines += [
         "",
         f"Scores are in percent (x 100): mean ± standard deviation over {spread} "
         f"(mean only for a single one); n is the number of {spread}. ROC AUC is "
-        "the paper's multi-class ROC AUC (mean of one-vs-rest AUCs), computed from "
-        "what `predict_proba` returns. The best mean ROC AUC of each table is in "
-        "bold.",
+        "the paper's multi-class ROC AUC (mean of one-vs-rest AUCs); thresholded "
+        "variants are scored on their prior-divided scores, which rank each class "
+        "as their model does, so their ROC AUC is their model's. The best mean "
+        "ROC AUC of each table is in bold.",
+        "",
+        _statistics_text(results, alpha, min_effect),
         "",
     ]
     return lines
+
+
+def _statistics_text(results, alpha, min_effect):
+    corrected = test_fraction(results) > 0
+    how = (
+        "the corrected resampled t of Nadeau & Bengio (2003), whose variance "
+        "term (1/J + n_test/n_train) accounts for folds that share most of their "
+        "training images"
+        if corrected
+        else "the paired t over the repeats, which are independent draws of the "
+        "training set and seeds scored on one test set"
+    )
+    return (
+        f"Every verdict compares two methods unit by unit (paired differences): "
+        f"the mean difference and its {100 * (1 - alpha):.0f} % interval by {how}; "
+        f"the p-values of the comparisons behind one verdict are Holm-adjusted "
+        f"(family-wise error {alpha:g}), and a difference below "
+        f"{100 * min_effect:.2f} points is never called better or worse. "
+        '"cannot tell" means the interval leaves both possible; with one unit '
+        f'there is no interval: "{TOO_FEW}".'
+    )
 
 
 def _tables(results):
@@ -151,28 +206,51 @@ def _tables(results):
 
 
 def _curve_lines(curves):
-    """Final train/test accuracy and gap per method, from ``curves.csv``."""
+    """Train and test accuracy, and the class-balanced gap, per method."""
     end = curves["iteration"].max()
     mid_iter = curves.loc[curves["iteration"] >= end / 2, "iteration"].min()
+    balanced = {"train_balanced_accuracy", "test_balanced_accuracy"} <= set(curves)
+    train = "train_balanced_accuracy" if balanced else "train_accuracy"
+    test = "test_balanced_accuracy" if balanced else "test_accuracy"
     rows = []
     for method in method_order(curves["method"].unique()):
-        at_end = curves[(curves["method"] == method) & (curves["iteration"] == end)]
-        half = curves[(curves["method"] == method) & (curves["iteration"] == mid_iter)]
-        gap_end = (at_end["train_accuracy"] - at_end["test_accuracy"]).mean()
-        gap_mid = (half["train_accuracy"] - half["test_accuracy"]).mean()
-        rows.append(
-            f"| {method} | {pct(at_end['train_accuracy'].mean())} | "
-            f"{pct(at_end['test_accuracy'].mean())} | {pct(gap_mid)} | {pct(gap_end)} |"
+        mine = curves[curves["method"] == method]
+        at_end, half = (
+            mine[mine["iteration"] == end],
+            mine[mine["iteration"] == mid_iter],
+        )
+        gap_end = (at_end[train] - at_end[test]).mean()
+        gap_mid = (half[train] - half[test]).mean()
+        cells = [pct(at_end["train_accuracy"].mean())]
+        if balanced:
+            cells.append(pct(at_end[train].mean()))
+        cells += [pct(at_end[test].mean()), pct(gap_mid), pct(gap_end)]
+        rows.append(f"| {method} | " + " | ".join(cells) + " |")
+    if balanced:
+        head = (
+            "| method | train accuracy | train balanced accuracy | test balanced "
+            "accuracy | gap (middle) | gap (end) |"
+        )
+        what = (
+            "the gap is the class-balanced training accuracy minus the "
+            "class-balanced test accuracy (the accuracy on the imbalanced "
+            "training set would measure the prior shift, not overfitting)"
+        )
+    else:
+        head = "| method | train accuracy | test accuracy | gap (middle) | gap (end) |"
+        what = (
+            "the gap is train - test accuracy (these curves predate the "
+            "class-balanced training accuracy, so the gap includes the prior shift "
+            "between an imbalanced training set and a balanced test set)"
         )
     return [
         "## Train and test accuracy over iterations",
         "",
-        f"From `curves.csv` (means over its configurations and repeats); the gap "
-        f"is train - test accuracy at iteration {mid_iter:g} (middle) and {end:g} "
-        "(end).",
+        f"From `curves.csv` (means over its configurations and repeats); {what}, "
+        f"at iteration {mid_iter:g} (middle) and {end:g} (end).",
         "",
-        "| method | train accuracy | test accuracy | gap (middle) | gap (end) |",
-        "|---|--:|--:|--:|--:|",
+        head,
+        "|---|" + "--:|" * (head.count("|") - 2),
         *rows,
         "",
     ]
@@ -183,26 +261,26 @@ def _conclusion_lines(conclusions):
         "## The paper's conclusions",
         "",
         "Each conclusion of the paper that a reproduction must show, as a rule on "
-        "the mean scores above. A difference counts only when it exceeds the "
-        "noise: the repeat-to-repeat standard deviation of the two scores, and at "
-        f"least {100 * TIED['roc_auc']:.1f} points (all a single repeat can "
-        "show). Configurations with rho 1 (balanced) are left out of the "
-        'comparisons of methods. "not enough data" means the methods or parameter '
-        "values a rule needs were not run.",
+        "paired comparisons (above). Configurations with rho 1 (balanced) are left "
+        'out of the comparisons of methods. "not enough data" means the methods or '
+        "parameter values a rule needs were not run.",
         "",
-        "| # | conclusion | verdict |",
-        "|--:|---|---|",
+        "| # | conclusion | verdict | repeats |",
+        "|--:|---|---|--:|",
     ]
     lines += [
-        f"| {c['number']} | {c['statement']} | {c['verdict']} |" for c in conclusions
+        f"| {c['number']} | {c['statement']} | {c['verdict']} | "
+        f"{'' if c['repeats'] is None else c['repeats']} |"
+        for c in conclusions
     ]
     lines.append("")
     for c in conclusions:
         evidence = [c["evidence"]] if isinstance(c["evidence"], str) else c["evidence"]
+        repeats = "" if c["repeats"] is None else f" ({c['repeats']} repeat(s))"
         lines += [
             f"### {c['number']}. {c['statement']}",
             "",
-            f"**Verdict: {c['verdict']}.**",
+            f"**Verdict: {c['verdict']}.**{repeats}",
             "",
             f"Rule: {c['rule']}",
             "",
@@ -212,69 +290,102 @@ def _conclusion_lines(conclusions):
     return lines
 
 
-def _ranking_lines(results):
-    ranking = rank_methods(results)
+def _versus(comparison):
+    if comparison is None:
+        return ""
+    if comparison.verdict == TOO_FEW:
+        return f"{comparison.interval()} ({TOO_FEW})"
+    return f"{comparison.interval()} {comparison.verdict}"
+
+
+def _ranking_lines(results, notes, alpha, min_effect):
+    ranking = rank_methods(results, alpha=alpha, min_effect=min_effect)
     metrics = [m for m in RANKED_METRICS if m in results.columns]
-    best = ranking[0]
-    tied = [r["method"] for r in ranking[1:] if not r["worse"]]
-    worse = [r["method"] for r in ranking[1:] if r["worse"]]
     lines = [
         "## Which method for this data",
         "",
-        f"Ranked by mean ROC AUC over the folds. A method is worse than the best "
-        f"only when its fold-by-fold difference from it exceeds the fold-to-fold "
-        f"noise (the standard deviation of the two over folds, at least "
-        f"{100 * TIED['roc_auc']:.1f} points); smaller differences are ties.",
+        "Ranked by mean ROC AUC. Beside each method, its difference from the "
+        "baseline and from the best, in points, with the interval and the verdict "
+        "(paired over the units above; each column is one Holm family). "
+        "Notes flag models that did not learn or trained at a lowered rate "
+        "(see Warnings).",
         "",
         "| rank | method | "
         + " | ".join(_METRICS[m] for m in metrics)
-        + " | behind the best | beyond the noise |",
-        "|--:|---|" + "--:|" * len(metrics) + "--:|---|",
+        + " | vs baseline | vs best | notes |",
+        "|--:|---|" + "--:|" * len(metrics) + "---|---|---|",
     ]
     for rank, r in enumerate(ranking, 1):
         cells = [_cell(r[m], r[f"{m}_std"]) for m in metrics]
-        behind = "" if rank == 1 else f"{signed(r['difference'])} ± {pct(r['noise'])}"
-        verdict = "" if rank == 1 else ("yes" if r["worse"] else "no (tie)")
         lines.append(
-            f"| {rank} | {r['method']} | {' | '.join(cells)} | {behind} | {verdict} |"
+            f"| {rank} | {r['method']} | {' | '.join(cells)} | "
+            f"{_versus(r['vs_baseline'])} | {_versus(r['vs_best'])} | "
+            f"{notes.get(r['method'], '')} |"
         )
-    lines += [
-        "",
+    lines += ["", *_answer(ranking, notes), ""]
+    return lines + _other_goal_lines(results, metrics, alpha, min_effect)
+
+
+def _answer(ranking, notes):
+    best = ranking[0]
+    if all(r["vs_best"] is None or r["vs_best"].verdict == TOO_FEW for r in ranking):
+        return [
+            f"**For this data: {best['method']}** has the best mean ROC AUC, but "
+            "with one unit no method can be told apart from another: add repeats."
+        ]
+    text = [
         f"**For this data: {best['method']}** has the best mean ROC AUC "
-        f"({_cell(best['roc_auc'], best['roc_auc_std'])}).",
+        f"({_cell(best['roc_auc'], best['roc_auc_std'])})."
     ]
+    if best["method"] in notes:
+        text.append(f"Mind its note: {notes[best['method']]}.")
+    tied = [r["method"] for r in ranking[1:] if r["vs_best"].verdict == "cannot tell"]
+    worse = [r["method"] for r in ranking[1:] if r["vs_best"].verdict == "worse"]
     if tied:
-        lines.append(
-            f"Within the fold-to-fold noise of it, so as good on this evidence: "
-            f"{', '.join(tied)}. Prefer the simplest or cheapest of them."
+        text.append(
+            f"Not told apart from it on this evidence: {', '.join(tied)}; prefer "
+            "the simplest or cheapest of them."
         )
     if worse:
-        lines.append(f"Worse by more than the noise: {', '.join(worse)}.")
-    lines.append("")
-    return lines + _other_goal_lines(results, metrics)
+        text.append(f"Worse than it: {', '.join(worse)}.")
+    by_base = {r["method"]: r["vs_baseline"] for r in ranking if r["vs_baseline"]}
+    if by_base:
+        for verdict, label in (("better", "Better"), ("worse", "Worse")):
+            found = [m for m, c in by_base.items() if c.verdict == verdict]
+            if found:
+                text.append(f"{label} than the baseline: {', '.join(found)}.")
+    return [" ".join(text)]
 
 
-def _other_goal_lines(results, metrics):
+def _other_goal_lines(results, metrics, alpha, min_effect):
     """The best method by each of the other scores: the answer depends on the goal."""
     others = [m for m in metrics if m != "roc_auc"]
     if not others:
         return []
     lines = [
         "When decisions matter more than ranking, judge by another score; the best "
-        "method by each, and those within the noise of it:",
+        "method by each, and those not told apart from it:",
         "",
-        "| score | best | as good (within the noise) |",
+        "| score | best | not told apart from it |",
         "|---|---|---|",
     ]
     for metric in others:
-        ranking = rank_methods(results, metric)
-        tied = [r["method"] for r in ranking[1:] if not r["worse"]]
+        ranking = rank_methods(results, metric, alpha=alpha, min_effect=min_effect)
+        tied = [r["method"] for r in ranking[1:] if r["vs_best"].verdict != "worse"]
         best = ranking[0]
         lines.append(
             f"| {_METRICS[metric]} | {best['method']} "
             f"({_cell(best[metric], best[f'{metric}_std'])}) | "
             f"{', '.join(tied) if tied else 'none'} |"
         )
+    return lines + [""]
+
+
+def _warning_lines(findings):
+    if not findings:
+        return []
+    lines = ["## Warnings", ""]
+    lines += [f"- **{w.kind}.** {w.message}" for w in findings]
     return lines + [""]
 
 
@@ -311,13 +422,25 @@ def _use_lines(results, conclusions):
     return ["## What to use", "", text, ""]
 
 
-def write_report(results, path, *, curves=None, settings=None, figures=()):
-    """Write ``report.md``: what was run, score tables, verdicts, figures, advice.
+def write_report(
+    results,
+    path,
+    *,
+    curves=None,
+    settings=None,
+    figures=(),
+    alpha=ALPHA,
+    min_effect=MIN_EFFECT,
+):
+    """Write ``report.md``: what was run, score tables, verdicts, warnings,
+    figures, advice.
 
     For the paper's protocol (step or linear imbalance) the verdicts are the
     five conclusions (:func:`check_conclusions`); for a user's data as it is
     (``imbalance="natural"``) the ranking of the methods
-    (:func:`rank_methods`). Both count a difference only beyond the noise.
+    (:func:`rank_methods`). Both rest on paired comparisons with intervals;
+    the warnings say where the evidence is thin. The file is replaced whole
+    (written beside it, then renamed), so an interruption leaves the old one.
 
     Parameters
     ----------
@@ -328,10 +451,14 @@ def write_report(results, path, *, curves=None, settings=None, figures=()):
     curves : pandas.DataFrame, default=None
         The rows of ``curves.csv``; adds a table of train and test accuracy.
     settings : dict, default=None
-        The study's settings (``study.json``): its budget, network,
+        The study's settings (``study.json``): its budget, network, images,
         preprocessing and class counts are reported.
     figures : sequence of path-like, default=()
         The figures to list and link (paths, e.g. from :func:`plot_study`).
+    alpha : float, default=0.05
+        Family-wise error rate of each verdict's comparisons.
+    min_effect : float, default=0.005
+        The smallest difference called better or worse.
 
     Returns
     -------
@@ -362,17 +489,25 @@ def write_report(results, path, *, curves=None, settings=None, figures=()):
     | ros | 1 | **98.50** |
     """
     check_columns(results)
+    if "repeat" not in results.columns:
+        results = results.assign(repeat=0)
     path = Path(path)
-    lines = _header(results, settings) + _tables(results)
+    findings = warnings_of(results, curves, settings)
+    lines = _header(results, settings, alpha, min_effect) + _tables(results)
     if curves is not None and len(curves):
         lines += _curve_lines(curves)
     conclusions = None
     if _natural(results):
-        lines += _ranking_lines(results)
+        notes = flags_by_method(findings)
+        lines += _ranking_lines(results, notes, alpha, min_effect)
     else:
-        conclusions = check_conclusions(results)
+        conclusions = check_conclusions(
+            results, curves, alpha=alpha, min_effect=min_effect
+        )
         lines += _conclusion_lines(conclusions)
+    lines += _warning_lines(findings)
     lines += _figure_lines(figures, path.parent)
     lines += _use_lines(results, conclusions)
-    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    text = "\n".join(lines).rstrip() + "\n"
+    write_atomically(path, lambda f: f.write(text))
     return path

@@ -3,22 +3,28 @@
 Everything is checked before anything is written; the data is loaded before
 the output folder is touched; rows are appended as models finish
 (:class:`~._results.StudyFolder`), and an interrupted model (Ctrl-C, SIGTERM,
-an exception) gets no row.
+an exception) gets no row. SIGTERM is an interrupt from the first step to the
+last file of the report, which is written whole or not at all.
 """
 
 import contextlib
 import math
 import signal
+import sys
 import threading
 import time
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 from pathlib import Path
 
-from sklearn.metrics import accuracy_score, check_scoring
+import numpy as np
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, matthews_corrcoef
 
-from ..metrics import imbalance_scorers
+from .._prior_threshold import PriorThresholdClassifier
+from ..datasets._image_array import RESIZE_POLICIES
+from ..metrics import macro_average_precision_score, multiclass_roc_auc_score
 from ..sampling import LinearImbalanceSampler, StepImbalanceSampler
+from ._compare import ALPHA, MIN_EFFECT
 from ._data import (
     LR_GRID,
     check_dataset,
@@ -39,14 +45,17 @@ from ._methods import (
 )
 from ._plots import plot_study
 from ._report import write_report
-from ._results import SETTINGS, StudyFolder, key_of, read_results
+from ._results import SETTINGS, StudyFolder, key_of, read_results, read_settings
+from ._warnings import study_warnings
 
 #: Points of the learning curves of :data:`CURVE_METHODS` (the paper's Figure 8).
 CURVE_POINTS = 10
 IMBALANCES = ("step", "linear", "natural")
 LR_SEARCHES = ("none", "test", "validation")
-#: Scores of ``results.csv`` read from one ``predict_proba`` of the test set.
-_SCORES = ("roc_auc", "accuracy", "mcc", "pr_auc", "balanced_accuracy")
+MODES = ("auto", "L", "RGB")
+#: Repeats when none are asked for: enough paired units for an interval (three
+#: draws of the paper's protocol; two repeats of k-fold cross-validation).
+DEFAULT_REPEATS = {"protocol": 3, "cross-validation": 2, "test": 3}
 
 
 def run_study(
@@ -56,7 +65,7 @@ def run_study(
     rhos=(2, 10, 50),
     mus=(0.2, 0.5, 0.8),
     methods="paper",
-    repeats=1,
+    repeats=None,
     max_iter=300,
     seed=0,
     out="skimbalance-study",
@@ -66,10 +75,16 @@ def run_study(
     test=None,
     n_per_class=None,
     image_size=None,
+    mode="auto",
+    resize="squash",
+    memory_budget=None,
+    curves=True,
     n_jobs=1,
     scheduler=None,
     device="cpu",
     precision="32",
+    alpha=ALPHA,
+    min_effect=MIN_EFFECT,
     quiet=False,
 ):
     """Run the study and write ``results.csv`` (one row per method and configuration).
@@ -77,10 +92,13 @@ def run_study(
     For the paper's protocol every configuration (rho, mu, repeat) draws its
     own imbalanced training set and every method trains for the same
     ``max_iter`` weight updates; with ``imbalance="natural"`` the methods are
-    compared on the data as it is, by ``folds``-fold stratified
+    compared on the data as it is, by ``repeats`` x ``folds``-fold stratified
     cross-validation (or on ``test``). Rows are appended and fsynced as each
-    model finishes; rerunning the same command skips the rows already there.
-    Then ``report.md`` and the figures are written (:func:`write_outputs`).
+    model finishes; rerunning the same command skips the rows already there
+    (more ``repeats`` or ``methods`` add rows). Then ``report.md`` and the
+    figures are written (:func:`write_outputs`), and what the report warns
+    about is also issued as :class:`StudyWarning` (on stderr from the command
+    line).
 
     Parameters
     ----------
@@ -99,8 +117,13 @@ def run_study(
     methods : "paper", "all" or sequence of str, default="paper"
         :data:`PAPER_METHODS`, :data:`ALL_METHODS`, or names from them and
         ``ros_ratio_<r>`` / ``rus_ratio_<r>`` (resampling to ratio ``r``).
-    repeats : int, default=1
-        Repeats of each (rho, mu), each with its own draw of the data.
+    repeats : int or None, default=None
+        Repeats of each (rho, mu), each with its own draw of the data and seed;
+        for ``imbalance="natural"``, repeats of the cross-validation, each
+        with its own folds. Every comparison pairs methods over these units
+        (repeats x folds), so one repeat of the protocol gives "not enough
+        repeats to tell". None: 3 for the protocol and a test folder, 2 for
+        cross-validation (2 x ``folds`` units).
     max_iter : int, default=300
         Weight updates per model (the paper: 10 000 for MNIST, 70 000 for
         CIFAR-10).
@@ -129,6 +152,20 @@ def run_study(
         paper); smaller values give quick runs.
     image_size : int or None, default=None
         Resize the images of a user's folder to this size.
+    mode : {"auto", "L", "RGB"}, default="auto"
+        Read a folder's images as grey-scale, colour, or as the files are
+        (grey-scale when every file is).
+    resize : {"squash", "pad", "crop"}, default="squash"
+        How images of another aspect ratio reach ``image_size``: stretched,
+        padded with black (letterbox) or cut at the centre.
+    memory_budget : int or None, default=None
+        Bytes a folder's decoded images may take: within it they are decoded
+        and resized once per study, into memory; beyond it, at every batch.
+        None: a quarter of the machine's memory.
+    curves : bool, default=True
+        Record the learning curves of baseline, ROS and RUS (``curves.csv``:
+        Figure 8, conclusion 5 and the check for models that learned late);
+        ten evaluations of the training and test sets per model.
     n_jobs : int, default=1
         Configurations run in parallel with joblib.
     scheduler : str or None, default=None
@@ -139,6 +176,11 @@ def run_study(
         for bit.
     precision : {"32", "bf16", "16"}, default="32"
         The networks' arithmetic (mixed precision on a GPU).
+    alpha : float, default=0.05
+        Family-wise error rate of the report's comparisons (Holm).
+    min_effect : float, default=0.005
+        The smallest difference the report calls better or worse, in score
+        units (0.005: half a point of ROC AUC).
     quiet : bool, default=False
         No progress bar.
 
@@ -169,11 +211,27 @@ def run_study(
     >>> with tempfile.TemporaryDirectory() as out:
     ...     results = run_study(
     ...         rhos=[10], mus=[0.5], methods=["ros", "ros_thresholding"],
-    ...         max_iter=20, out=out, quiet=True,
+    ...         repeats=1, max_iter=20, out=out, quiet=True,
     ...     )
     >>> results[["rho", "mu", "method"]].values.tolist()
     [[10.0, 0.5, 'ros'], [10.0, 0.5, 'ros_thresholding']]
     """
+    with _sigterm_as_interrupt():
+        return _run_study(
+            dataset=dataset, imbalance=imbalance, rhos=rhos, mus=mus,
+            methods=methods, repeats=repeats, max_iter=max_iter, seed=seed,
+            out=out, net=net, lr_search=lr_search, folds=folds, test=test,
+            n_per_class=n_per_class, image_size=image_size, mode=mode,
+            resize=resize, memory_budget=memory_budget, curves=curves,
+            n_jobs=n_jobs, scheduler=scheduler, device=device,
+            precision=precision, alpha=alpha, min_effect=min_effect, quiet=quiet,
+        )  # fmt: skip
+
+
+def _run_study(*, dataset, imbalance, rhos, mus, methods, repeats, max_iter, seed,
+               out, net, lr_search, folds, test, n_per_class, image_size, mode,
+               resize, memory_budget, curves, n_jobs, scheduler, device,
+               precision, alpha, min_effect, quiet):  # fmt: skip
     methods = _check_arguments(
         dataset=dataset,
         imbalance=imbalance,
@@ -189,28 +247,29 @@ def run_study(
         test=test,
         n_per_class=n_per_class,
         n_jobs=n_jobs,
+        mode=mode,
+        resize=resize,
+        memory_budget=memory_budget,
+        alpha=alpha,
+        min_effect=min_effect,
     )
     data = load_study_data(
-        dataset, test=test, folds=folds, image_size=image_size, n_per_class=n_per_class
+        dataset,
+        test=test,
+        folds=folds,
+        image_size=image_size,
+        n_per_class=n_per_class,
+        mode=mode,
+        resize=resize,
+        memory_budget=memory_budget,
+        quiet=quiet,
     )
     net = net or data.net
+    if repeats is None:
+        repeats = DEFAULT_REPEATS[_evaluation_kind(imbalance, data)]
     configs = _configs(data, imbalance, rhos, mus, repeats)
-    settings = {
-        "dataset": str(dataset),
-        "max_iter": max_iter,
-        "seed": seed,
-        "net": net,
-        "lr_search": lr_search,
-        "n_per_class": n_per_class,
-        "preprocessing": data.preprocessing,
-    }
-    if imbalance == "natural":
-        settings["class_counts"] = data.class_counts()
-        settings["evaluation"] = (
-            f"{data.folds}-fold stratified cross-validation"
-            if data.folds
-            else f"the test data {test}"
-        )
+    settings = _settings(data, dataset, imbalance, net, max_iter, seed, lr_search,
+                         n_per_class, test)  # fmt: skip
     job = dict(
         imbalance=imbalance,
         methods=methods,
@@ -220,17 +279,17 @@ def run_study(
         device=device,
         lr_search=lr_search,
         precision=precision,
+        curves=curves,
     )
-    with _sigterm_as_interrupt(), StudyFolder(out, settings) as folder:
-        todo = [
-            c
+    with StudyFolder(out, settings) as folder:
+        todo = {
+            c: wanted
             for c in configs
-            if any(
-                _key(data.name, imbalance, *c, m) not in folder.finished
-                for m in methods
-            )
-        ]
-        with _progress(len(todo) * len(methods), quiet) as bar:
+            if (wanted := [m for m in methods
+                           if _key(data.name, imbalance, *c, m) not in folder.finished])
+        }  # fmt: skip
+        trainings = sum(len(trained_methods(w)) for w in todo.values())
+        with _progress(trainings, quiet) as bar:
             if n_jobs == 1 and scheduler is None:
                 rows = (
                     r
@@ -238,14 +297,60 @@ def run_study(
                     for r in run_configuration(c, data, **job, done=folder.finished)
                 )
             else:
-                rows = _parallel(todo, data, job, folder.finished, n_jobs, scheduler)
+                rows = _parallel(list(todo), data, job, folder.finished, n_jobs,
+                                 scheduler)  # fmt: skip
             for row in rows:
+                trained = row.pop("new_training", False)
                 folder.append(row, row.pop("curve", ()))
-                bar.update(1)
-    return write_outputs(out)
+                bar.update(int(trained))
+    results = write_outputs(out, alpha=alpha, min_effect=min_effect)
+    for message in study_warnings(results, _read_curves(out), settings):
+        warnings.warn(message, StudyWarning, stacklevel=3)
+    return results
 
 
-def write_outputs(out):
+class StudyWarning(UserWarning):
+    """Something in a study's evidence is thin: the report's "Warnings"."""
+
+
+def _read_curves(out):
+    return read_results(out)[1]
+
+
+def _evaluation_kind(imbalance, data):
+    if imbalance != "natural":
+        return "protocol"
+    return "test" if data.X_test is not None else "cross-validation"
+
+
+def _settings(data, dataset, imbalance, net, max_iter, seed, lr_search,
+              n_per_class, test):  # fmt: skip
+    """``study.json``: everything every row depends on beyond its own columns.
+    A resume with other settings is refused; adding methods or repeats is not."""
+    settings = {
+        "dataset": str(dataset),
+        "max_iter": max_iter,
+        "seed": seed,
+        "net": net,
+        "lr_search": lr_search,
+        "n_per_class": n_per_class,
+        "preprocessing": data.preprocessing,
+        "n_classes": int(len(np.unique(data.y))),
+    }
+    if data.images:
+        settings["images"] = {k: v for k, v in data.images.items() if k != "decoded"}
+    if imbalance == "natural":
+        settings["class_counts"] = data.class_counts()
+        settings["evaluation"] = (
+            f"{data.folds}-fold stratified cross-validation, repeated"
+            if data.folds
+            else f"the test data {test}"
+        )
+        settings["test_class_counts"] = data.test_class_counts(seed)
+    return settings
+
+
+def write_outputs(out, *, alpha=ALPHA, min_effect=MIN_EFFECT):
     """(Re)write ``report.md`` and the PNG figures from ``out/results.csv``.
 
     Use it to redraw the outputs of a study folder, for instance after merging
@@ -257,6 +362,10 @@ def write_outputs(out):
     out : str or path-like
         A folder written by :func:`run_study`: ``results.csv`` and
         ``study.json``, and ``curves.csv`` when learning curves were recorded.
+    alpha : float, default=0.05
+        Family-wise error rate of the report's comparisons.
+    min_effect : float, default=0.005
+        The smallest difference the report calls better or worse.
 
     Returns
     -------
@@ -270,17 +379,15 @@ def write_outputs(out):
     >>> from skimbalance.study import run_study, write_outputs
     >>> with tempfile.TemporaryDirectory() as out:
     ...     _ = run_study(rhos=[10], mus=[0.5], methods=["ros"], max_iter=10,
-    ...                   out=out, quiet=True)
+    ...                   repeats=1, out=out, quiet=True)
     ...     (Path(out) / "report.md").unlink()
     ...     results = write_outputs(out)
     ...     (Path(out) / "report.md").exists()
     True
     """
-    import json
-
     out = Path(out)
     results, curves = read_results(out)
-    settings = json.loads((out / SETTINGS).read_text())
+    settings = read_settings(out / SETTINGS)
     figures = []
     try:
         import matplotlib  # noqa: F401
@@ -289,8 +396,9 @@ def write_outputs(out):
     else:
         figures = plot_study(results, out, curves=curves)
     write_report(
-        results, out / "report.md", curves=curves, settings=settings, figures=figures
-    )
+        results, out / "report.md", curves=curves, settings=settings,
+        figures=figures, alpha=alpha, min_effect=min_effect,
+    )  # fmt: skip
     return results
 
 
@@ -307,20 +415,25 @@ def run_configuration(
     device="cpu",
     lr_search="none",
     precision="32",
+    curves=True,
 ):
-    """Yield the result rows of one (rho, mu, repeat), skipping finished methods.
+    """Yield the result rows of one (rho, mu, repeat, fold), skipping finished
+    methods.
 
     The unit of work of :func:`run_study`, and of its joblib and Dask runs:
-    draws the training set of the configuration, trains each method that
+    draws the training set of the configuration, fits its whitening (if the
+    dataset has one) on that training set, trains each method that
     thresholding does not derive from another, and scores every method on the
-    test set with one ``predict_proba``
-    (:func:`~skimbalance.metrics.imbalance_scorers`).
+    test set. Thresholded variants score ROC AUC and PR AUC on the
+    prior-divided scores, not renormalised (so they equal their inner model's:
+    dividing a class's column by its prior keeps its ranking), and accuracy,
+    MCC and balanced accuracy on their thresholded decisions.
 
     Parameters
     ----------
-    config : tuple of (float, float, int)
-        ``(rho, mu, repeat)``; ``mu`` is NaN for linear imbalance, both NaN for
-        natural imbalance (then ``repeat`` is the fold).
+    config : tuple of (float, float, int, int)
+        ``(rho, mu, repeat, fold)``; ``mu`` is NaN for linear imbalance, both
+        NaN for natural imbalance; ``fold`` is 0 but in cross-validation.
     data : StudyData
         From :func:`load_study_data`.
     imbalance : {"step", "linear", "natural"}
@@ -341,30 +454,38 @@ def run_configuration(
         How the base learning rate is chosen, as in :func:`run_study`.
     precision : {"32", "bf16", "16"}, default="32"
         The networks' arithmetic.
+    curves : bool, default=True
+        Record learning curves of :data:`CURVE_METHODS`.
 
     Yields
     ------
     row : dict
-        The columns of :data:`RESULT_COLUMNS` and ``curve``, the learning curve
-        as ``(iteration, train_accuracy, test_accuracy)`` tuples (empty for
-        methods without one).
+        The columns of :data:`RESULT_COLUMNS`; ``curve``, the learning curve
+        as dicts of the curve columns (empty for methods without one); and
+        ``new_training``, True on the first row of each model trained.
 
     Examples
     --------
     >>> from skimbalance.study import load_study_data, run_configuration
     >>> rows = run_configuration(
-    ...     (10, 0.5, 0), load_study_data("digits"), imbalance="step",
+    ...     (10, 0.5, 0, 0), load_study_data("digits"), imbalance="step",
     ...     methods=["ros"], max_iter=10, seed=0,
     ... )
     >>> row = next(rows)
     >>> row["method"], 0 <= row["roc_auc"] <= 1
     ('ros', True)
     """
-    rho, mu, repeat = (float(config[0]), float(config[1]), int(config[2]))
-    seed_c = config_seed(seed, rho, mu, repeat)
-    X, y, X_test, y_test = data.splits(repeat, seed)
+    rho, mu = float(config[0]), float(config[1])
+    repeat, fold = int(config[2]), int(config[3])
+    seed_c = config_seed(seed, rho, mu, repeat * (data.folds or 1) + fold)
+    X, y, X_test, y_test = data.splits(repeat, fold, seed)
     if imbalance != "natural":
         X, y = _imbalanced(data, imbalance, rho, mu, seed_c).fit_resample(X, y)
+    drift = math.nan
+    if data.whitener is not None:
+        whitener = data.whitener().fit(X)
+        X, X_test = whitener.transform(X), whitener.transform(X_test)
+        drift = input_drift(X, X_test)
     wanted = [m for m in methods if _key(data.name, imbalance, *config, m) not in done]
     context = dict(
         net=net, max_iter=max_iter, seed=seed_c, device=device, precision=precision
@@ -372,15 +493,15 @@ def run_configuration(
     for trained in trained_methods(wanted):
         start = time.perf_counter()
         model, curve, lr, selection = _fit(
-            trained, X, y, X_test, y_test, lr_search, **context
+            trained, X, y, X_test, y_test, lr_search, curves=curves, **context
         )
         seconds = time.perf_counter() - start
-        train_accuracy = accuracy_score(y, model.predict(X))
         variants = [(trained, model)] + [
             (name, threshold(model, X, y, target))
             for name, (base, target) in THRESHOLDED.items()
             if base == trained and name in wanted
         ]
+        new_training = True
         for name, fitted in variants:
             if name not in wanted:
                 continue
@@ -390,25 +511,76 @@ def run_configuration(
                 "rho": rho,
                 "mu": mu,
                 "repeat": repeat,
+                "fold": fold,
                 "method": name,
                 "net": net,
                 "lr": lr,
                 "lr_selection": selection,
-                **_scores(fitted, X_test, y_test),
-                "train_accuracy": train_accuracy
-                if name == trained
-                else accuracy_score(y, fitted.predict(X)),
+                "n_train": len(y),
+                "n_test": len(y_test),
+                **score_model(fitted, X_test, y_test),
+                "train_accuracy": accuracy_score(y, fitted.predict(X)),
                 "fit_seconds": round(seconds, 3),
                 "seed": seed_c,
+                "input_drift": drift,
                 "curve": curve if name == trained else [],
+                "new_training": new_training,
             }
+            new_training = False
 
 
-def _scores(model, X_test, y_test):
-    """The scores of ``results.csv``: every scorer of :func:`imbalance_scorers`
-    from one cached ``predict_proba``."""
-    scorers = {k: v for k, v in imbalance_scorers().items() if k in _SCORES}
-    return check_scoring(model, scoring=scorers)(model, X_test, y_test)
+def score_model(model, X, y):
+    """The scores of ``results.csv`` from one pass over the test set.
+
+    ROC AUC and PR AUC rank the examples of each class by the model's
+    scores: its probabilities, or for thresholding the probabilities divided
+    by the priors without renormalising (the exponential of
+    ``decision_function``), which rank each class as the inner model does.
+    Accuracy, MCC and balanced accuracy score the decisions (the arg max).
+
+    Parameters
+    ----------
+    model : fitted classifier
+        With ``predict_proba``, or a ``PriorThresholdClassifier``.
+    X, y : array-like
+        The test set.
+
+    Returns
+    -------
+    scores : dict
+        ``roc_auc``, ``accuracy``, ``mcc``, ``pr_auc``, ``balanced_accuracy``.
+    """
+    classes = np.asarray(model.classes_)
+    if isinstance(model, PriorThresholdClassifier):
+        scores = np.asarray(model.decision_function(X), dtype=float)
+        if scores.ndim == 1:  # two classes: log-odds shifted by a constant
+            scores = np.nan_to_num(scores)
+            decisions = classes[(scores > 0).astype(int)]
+        else:
+            decisions = classes[scores.argmax(axis=1)]
+            scores = np.exp(scores - scores[np.isfinite(scores)].max())
+    else:
+        scores = np.asarray(model.predict_proba(X), dtype=float)
+        decisions = classes[scores.argmax(axis=1)]
+    return {
+        "roc_auc": multiclass_roc_auc_score(y, scores, labels=classes),
+        "accuracy": accuracy_score(y, decisions),
+        "mcc": matthews_corrcoef(y, decisions),
+        "pr_auc": macro_average_precision_score(y, scores, labels=classes),
+        "balanced_accuracy": balanced_accuracy_score(y, decisions),
+    }
+
+
+def input_drift(X_train, X_test):
+    """Mean norm of the test examples over that of the training examples, after
+    preprocessing: 1 when whitening treats both alike; above 1 when it
+    amplifies directions the training set barely spans."""
+
+    def mean_norm(X):
+        X = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
+        return float(np.sqrt((X**2).sum(axis=1)).mean())
+
+    return round(mean_norm(X_test) / mean_norm(X_train), 4)
 
 
 def _imbalanced(data, imbalance, rho, mu, seed):
@@ -426,12 +598,14 @@ def _imbalanced(data, imbalance, rho, mu, seed):
 
 
 def _fit(
-    method, X, y, X_test, y_test, lr_search, *, net, max_iter, seed, device, precision
-):
+    method, X, y, X_test, y_test, lr_search, *, net, max_iter, seed, device,
+    precision, curves,
+):  # fmt: skip
     """``(model, curve, lr, how lr was chosen)`` of one trained method."""
     build = dict(
-        net=net, max_iter=max_iter, seed=seed, device=device, precision=precision
-    )
+        net=net, max_iter=max_iter, seed=seed, device=device, precision=precision,
+        curves=curves,
+    )  # fmt: skip
     if lr_search == "none":
         base = default_lr(net)
         for lr in (base, base / 10, base / 100):
@@ -459,7 +633,7 @@ def _fit(
             )
         except FloatingPointError:
             continue
-        score = _scores(model, X_val, y_val)["roc_auc"]
+        score = score_model(model, X_val, y_val)["roc_auc"]
         if best is None or score > best[0]:
             best = (score, model, curve, lr)
     if best is None:
@@ -468,8 +642,9 @@ def _fit(
 
 
 def _fit_one(
-    method, X, y, X_test, y_test, *, net, max_iter, seed, device, precision, lr
-):
+    method, X, y, X_test, y_test, *, net, max_iter, seed, device, precision, lr,
+    curves,
+):  # fmt: skip
     network = make_network(
         net,
         max_iter=max_iter,
@@ -479,14 +654,15 @@ def _fit_one(
         precision=precision,
     )
     model = build_method(method, network, random_state=seed)
-    if method not in CURVE_METHODS:
+    if not curves or method not in CURVE_METHODS:
         return model.fit(X, y), []
     return model, _fit_in_chunks(model, X, y, X_test, y_test, max_iter)
 
 
 def _fit_in_chunks(model, X, y, X_test, y_test, max_iter):
     """Train ``max_iter`` updates in :data:`CURVE_POINTS` warm-start chunks under
-    one schedule of ``max_iter``, recording train and test accuracy between them."""
+    one schedule of ``max_iter``, recording between them the accuracy and the
+    class-balanced accuracy on the (imbalanced) training set and the test set."""
     network = network_of(model)
     network.set_params(warm_start=True, schedule_length=max_iter)
     curve, done = [], 0
@@ -497,18 +673,21 @@ def _fit_in_chunks(model, X, y, X_test, y_test, max_iter):
         network.set_params(max_iter=target - done)
         model.fit(X, y)  # a pipeline's sampler redraws the same rows (seeded)
         done = target
+        on_train, on_test = model.predict(X), model.predict(X_test)
         curve.append(
-            (
-                done,
-                accuracy_score(y, model.predict(X)),
-                accuracy_score(y_test, model.predict(X_test)),
-            )
+            {
+                "iteration": done,
+                "train_accuracy": accuracy_score(y, on_train),
+                "train_balanced_accuracy": balanced_accuracy_score(y, on_train),
+                "test_accuracy": accuracy_score(y_test, on_test),
+                "test_balanced_accuracy": balanced_accuracy_score(y_test, on_test),
+            }
         )
     network.set_params(warm_start=False, max_iter=max_iter, schedule_length=None)
     return curve
 
 
-def _key(dataset, imbalance, rho, mu, repeat, method):
+def _key(dataset, imbalance, rho, mu, repeat, fold, method):
     return key_of(
         {
             "dataset": dataset,
@@ -516,17 +695,19 @@ def _key(dataset, imbalance, rho, mu, repeat, method):
             "rho": rho,
             "mu": mu,
             "repeat": repeat,
+            "fold": fold,
             "method": method,
         }
     )
 
 
 def _configs(data, imbalance, rhos, mus, repeats):
+    """``(rho, mu, repeat, fold)`` of every configuration, in order."""
+    units = data.units(repeats)
     if imbalance == "natural":
-        n = data.folds or repeats
-        return [(math.nan, math.nan, r) for r in range(n)]
+        return [(math.nan, math.nan, r, f) for r, f in units]
     mus = [math.nan] if imbalance == "linear" else [float(m) for m in mus]
-    return [(float(rho), mu, r) for rho in rhos for mu in mus for r in range(repeats)]
+    return [(float(rho), mu, r, f) for rho in rhos for mu in mus for r, f in units]
 
 
 def _check_arguments(
@@ -545,6 +726,11 @@ def _check_arguments(
     test,
     n_per_class,
     n_jobs,
+    mode,
+    resize,
+    memory_budget,
+    alpha,
+    min_effect,
 ):
     """Every argument, before anything is read or written; errors name it."""
     if not isinstance(dataset, (str, Path)):
@@ -559,8 +745,11 @@ def _check_arguments(
         _check_numbers(rhos, "rho", lambda r: math.isfinite(r) and r >= 1, ">= 1")
     if imbalance == "step":
         _check_numbers(mus, "mu", lambda m: 0 < m <= 1, "in (0, 1]")
+    if repeats is not None and not (isinstance(repeats, Integral) and repeats >= 1):
+        raise ValueError(
+            f"repeats must be None or an int >= 1; got repeats={repeats!r}."
+        )
     for name, value, low in (
-        ("repeats", repeats, 1),
         ("max_iter", max_iter, 1),
         ("folds", folds, 2),
         ("n_jobs", n_jobs, -1),
@@ -584,6 +773,29 @@ def _check_arguments(
             f"lr_search must be one of {list(LR_SEARCHES)}; got "
             f"lr_search={lr_search!r}."
         )
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {list(MODES)}; got mode={mode!r}.")
+    if resize not in RESIZE_POLICIES:
+        raise ValueError(
+            f"resize must be one of {list(RESIZE_POLICIES)}; got resize={resize!r}."
+        )
+    if memory_budget is not None and not (
+        isinstance(memory_budget, Integral) and memory_budget >= 0
+    ):
+        raise ValueError(
+            "memory_budget must be None or a number of bytes >= 0; got "
+            f"memory_budget={memory_budget!r}."
+        )
+    for name, value, valid in (
+        ("alpha", alpha, lambda v: 0 < v < 1),
+        ("min_effect", min_effect, lambda v: 0 <= v < 1),
+    ):
+        if not (isinstance(value, Real) and not isinstance(value, bool)
+                and math.isfinite(value) and valid(value)):  # fmt: skip
+            expected = "in (0, 1)" if name == "alpha" else "in [0, 1)"
+            raise ValueError(
+                f"{name} must be a number {expected}; got {name}={value!r}."
+            )
     check_net(net)
     return resolve_methods(methods)
 
@@ -619,9 +831,12 @@ def _sigterm_as_interrupt():
 
 
 def _progress(total, quiet):
+    """A bar over the models to train; its rate is the mean over the run so
+    far (``smoothing=0``), as every model costs about the same."""
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, disable=quiet, unit="model", desc="study")
+    return tqdm(total=total, disable=quiet, unit="model", desc="study",
+                smoothing=0, file=sys.stderr)  # fmt: skip
 
 
 def _parallel(configs, data, job, done, n_jobs, scheduler):

@@ -101,14 +101,20 @@ def make_results(
     return pd.DataFrame(rows)
 
 
-def make_curves(configs=((1000.0, 0.5),), repeats=2):
-    """A curves.csv frame: accuracy rising over 1000 iterations, no overfitting."""
+def make_curves(configs=((1000.0, 0.5),), repeats=2, overfit=(), seed=0):
+    """A curves.csv frame: accuracy rising over 1000 iterations; the
+    class-balanced train - test gap constant, or for the methods in
+    ``overfit`` widening in the second half of training."""
+    rng = np.random.default_rng(seed)
     rows = []
     for rho, mu in configs:
         for repeat in range(repeats):
             for method, final in (("baseline", 0.8), ("ros", 0.95), ("rus", 0.9)):
                 for it in range(0, 1001, 100):
                     test = final * (1 - math.exp(-it / 200)) + 0.002 * repeat
+                    test += rng.normal(0, 0.001)
+                    gap = 0.02 + (0.08 * max(it - 500, 0) / 500 if method in overfit
+                                  else 0.0)  # fmt: skip
                     rows.append(
                         dict(
                             dataset="digits",
@@ -118,11 +124,17 @@ def make_curves(configs=((1000.0, 0.5),), repeats=2):
                             repeat=repeat,
                             method=method,
                             iteration=it,
-                            train_accuracy=min(test + 0.02, 1.0),
+                            train_accuracy=min(test + 0.1, 1.0),
+                            train_balanced_accuracy=min(test + gap, 1.0),
                             test_accuracy=test,
+                            test_balanced_accuracy=test,
                         )  # fmt: skip
                     )
     return pd.DataFrame(rows)
+
+
+#: The imbalanced configurations of :func:`make_results`, for curves.
+IMBALANCED = [(rho, mu) for rho in (10.0, 100.0, 1000.0) for mu in (0.2, 0.5, 0.8)]
 
 
 def _set(results, method, column, values):
@@ -135,8 +147,8 @@ def _set(results, method, column, values):
     return results
 
 
-def _verdicts(results):
-    return {c["number"]: c["verdict"] for c in check_conclusions(results)}
+def _verdicts(results, curves=None):
+    return {c["number"]: c["verdict"] for c in check_conclusions(results, curves)}
 
 
 @pytest.fixture(scope="module")
@@ -144,14 +156,20 @@ def results():
     return make_results()
 
 
-def test_all_conclusions_hold_on_paper_like_results(results):
-    conclusions = check_conclusions(results)
+@pytest.fixture(scope="module")
+def curves():
+    return make_curves(IMBALANCED, repeats=3)
+
+
+def test_all_conclusions_hold_on_paper_like_results(results, curves):
+    conclusions = check_conclusions(results, curves)
     assert [c["number"] for c in conclusions] == [1, 2, 3, 4, 5]
     assert {c["number"]: c["verdict"] for c in conclusions} == dict.fromkeys(
         range(1, 6), "holds"
     )
     for c in conclusions:
         assert c["statement"] and c["rule"] and c["evidence"]
+        assert c["repeats"] == 3
 
 
 def test_conclusion_1_fails_when_imbalance_helps(results):
@@ -221,9 +239,23 @@ def test_conclusion_4_fails_when_rus_thresholding_is_most_accurate(results):
 
 
 def test_conclusion_5_fails_when_ros_overfits(results):
-    overfit = _set(results, "ros", "train_accuracy", 1.0)
-    overfit = _set(overfit, "ros", "accuracy", lambda r: r["accuracy"] - 0.05)
-    assert _verdicts(overfit)[5] == "does not hold"
+    overfit = make_curves(IMBALANCED, repeats=3, overfit=("ros",))
+    assert _verdicts(results, overfit)[5] == "does not hold"
+
+
+def test_conclusion_5_needs_the_class_balanced_training_accuracy(results, curves):
+    old = curves.drop(columns=["train_balanced_accuracy"])
+    assert _verdicts(results, old)[5] == "not enough data"
+    evidence = check_conclusions(results, old)[4]["evidence"]
+    assert "prior shift" in evidence
+
+
+def test_one_repeat_gives_no_verdict(results, curves):
+    one = results[results["repeat"] == 0]
+    verdicts = _verdicts(one, curves[curves["repeat"] == 0])
+    assert set(verdicts.values()) == {"not enough repeats to tell"}
+    conclusions = check_conclusions(one)
+    assert all(c["repeats"] in (1, None) for c in conclusions)
 
 
 def test_missing_methods_and_columns_give_not_enough_data(results):
@@ -257,14 +289,13 @@ def test_method_order_and_ratio_names():
     assert ratio_of("ros") is None
 
 
-def test_report_has_header_tables_and_conclusions(results, tmp_path):
-    curves = make_curves()
+def test_report_has_header_tables_and_conclusions(results, curves, tmp_path):
     results = results.assign(max_iter=300)
     path = write_report(results, tmp_path / "report.md", curves=curves)
     text = path.read_text(encoding="utf-8")
     assert "- rho: 1, 10, 100, 1000" in text
     assert "- mu (step imbalance): 0.2, 0.5, 0.8" in text
-    assert "- repeats per configuration and method: 3" in text
+    assert "- repeats per configuration and method: 3 repeat(s)" in text
     assert "- budget: 300 weight updates" in text
     # 12 configurations x 3 repeats x 8 methods, 3 of them thresholded variants that
     # reuse a trained model (and repeat its fit_seconds, 1.5 s each here)
@@ -284,7 +315,8 @@ def test_report_has_header_tables_and_conclusions(results, tmp_path):
     assert "## The paper's conclusions" in text
     for number in range(1, 6):
         assert f"### {number}. " in text
-    assert text.count("**Verdict: holds.**") == 5
+    assert text.count("**Verdict: holds.** (3 repeat(s))") == 5
+    assert "| 2 | Oversampling is the best" in text and "| holds | 3 |" in text
     assert text.count("Rule: ") == 5
 
 
@@ -295,7 +327,8 @@ def test_report_budget_from_settings_and_single_repeat(tmp_path):
     assert "- budget: 50 weight updates" in text
     tables = text.split("## Results")[1].split("## The paper's conclusions")[0]
     assert "| ros | 1 |" in tables and " ± " not in tables
-    assert "**Verdict: not enough data.**" in text
+    assert "**Verdict: not enough repeats to tell.** (1 repeat(s))" in text
+    assert "One repeat: no difference between methods can be told" in text
 
 
 # ---------------------------------------------------------------- plots
@@ -334,16 +367,53 @@ def test_plot_study_writes_every_figure(tmp_path):
 
     paths = plot_study(_full_results(), tmp_path / "plots", curves=make_curves())
     names = sorted(p.name for p in paths)
+    # the paper's eight methods in the paper's figures, the additions apart
     assert names == sorted(
-        [f"fig3_auc_vs_rho_step_mu{mu}.png" for mu in (0.2, 0.5, 0.8)]
-        + [f"fig4_auc_vs_minority_classes_rho{rho}.png" for rho in (10, 100, 1000)]
+        [f"fig3_auc_vs_rho_step_mu{mu}{t}.png" for mu in (0.2, 0.5, 0.8)
+         for t in ("", "_added_methods")]
+        + [f"fig4_auc_vs_minority_classes_rho{rho}{t}.png" for rho in (10, 100, 1000)
+           for t in ("", "_added_methods")]
         + ["fig5_auc_vs_rho_linear.png"]
-        + [f"fig6_accuracy_vs_rho_mu{mu}.png" for mu in (0.2, 0.5, 0.8)]
+        + [f"fig6_accuracy_vs_rho_mu{mu}{t}.png" for mu in (0.2, 0.5, 0.8)
+           for t in ("", "_added_methods")]
         + ["fig7_partial_ratios_rho1000_mu0.5.png", "fig8_train_test_accuracy.png"]
-    )
+    )  # fmt: skip
     assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == names
     for path in paths:
         _check_png(path)
+
+
+def test_paper_figures_draw_the_papers_methods_with_error_bars(tmp_path):
+    pytest.importorskip("matplotlib")
+    from skimbalance.study import _plots
+
+    drawn = []
+    original = _plots._draw
+
+    def spy(ax, x, mean, ci, *, label, **kwargs):
+        drawn.append((ax.figure, label, np.asarray(ci, dtype=float)))
+        return original(ax, x, mean, ci, label=label, **kwargs)
+
+    results = make_results(rhos=(10, 100), mus=(0.5,),
+                           methods=("baseline", "ros", "focal"))  # fmt: skip
+    _plots._draw = spy
+    try:
+        paths = _plots.plot_study(results, tmp_path)
+    finally:
+        _plots._draw = original
+    assert [p.name for p in paths] == [
+        "fig3_auc_vs_rho_step_mu0.5.png",
+        "fig3_auc_vs_rho_step_mu0.5_added_methods.png",
+        "fig6_accuracy_vs_rho_mu0.5.png",
+        "fig6_accuracy_vs_rho_mu0.5_added_methods.png",
+    ]
+    figures = list(dict.fromkeys(f for f, *_ in drawn))
+    labels = [[label for f, label, _ in drawn if f is fig] for fig in figures]
+    assert labels == [["baseline", "ros"], ["baseline", "ros", "focal"]] * 2
+    # error bars: the 95 % interval of the mean of 3 repeats, t quantile 4.30
+    rows = results[(results["method"] == "ros") & (results["rho"] == 10)]
+    expected = 4.303 * rows["roc_auc"].std() / np.sqrt(3)
+    assert drawn[1][2][0] == pytest.approx(expected, rel=1e-3)
 
 
 def test_plot_study_lists_figures_in_numeric_order(tmp_path):
@@ -406,25 +476,34 @@ def test_method_styles_are_distinct_and_stable():
 
 # ---------------------------------------------------- ranking your own data
 def _natural_results():
-    """Three folds of a user's data: ros best, thresholding within its noise,
-    rus clearly behind; by balanced accuracy thresholding is clearly best."""
-    by_method = {  # roc_auc per fold, balanced_accuracy per fold
-        "baseline": ([0.900, 0.910, 0.905], [0.50, 0.52, 0.51]),
-        "ros": ([0.930, 0.940, 0.935], [0.60, 0.61, 0.62]),
-        "thresholding": ([0.920, 0.945, 0.925], [0.70, 0.71, 0.72]),
-        "rus": ([0.800, 0.810, 0.805], [0.55, 0.56, 0.54]),
-    }
+    """Two repeats of 3-fold cross-validation of a user's data (units of 64
+    training and 32 test images). ROS is 0.8 points above the baseline in every
+    unit, give or take 0.1: small, consistent. RUS is 3 points above it on
+    average, but its units swing by 10 points: large, noise. Thresholding has
+    the baseline's AUC and the best balanced accuracy."""
+    baseline = np.array([0.900, 0.910, 0.905, 0.895, 0.915, 0.902])
+    rus_swing = np.array([0.12, -0.08, 0.10, -0.07, 0.11, 0.00])
+    by_method = {  # roc_auc per unit, balanced_accuracy per unit
+        "baseline": (baseline, np.full(6, 0.51)),
+        "ros": (baseline + 0.008 + np.array([0.001, -0.001, 0, 0.001, -0.001, 0]),
+                np.full(6, 0.61)),
+        "thresholding": (baseline, np.array([0.70, 0.71, 0.72, 0.71, 0.70, 0.72])),
+        "rus": (baseline + 0.03 + rus_swing - rus_swing.mean(), np.full(6, 0.55)),
+    }  # fmt: skip
     rows = []
     for method, (aucs, balanced) in by_method.items():
-        for fold, (auc, bal) in enumerate(zip(aucs, balanced)):
+        for unit, (auc, bal) in enumerate(zip(aucs, balanced)):
             rows.append(
                 {
                     "dataset": "mine",
                     "imbalance": "natural",
                     "rho": np.nan,
                     "mu": np.nan,
-                    "repeat": fold,
+                    "repeat": unit // 3,
+                    "fold": unit % 3,
                     "method": method,
+                    "n_train": 64,
+                    "n_test": 32,
                     "roc_auc": auc,
                     "mcc": auc - 0.3,
                     "pr_auc": auc - 0.2,
@@ -434,28 +513,54 @@ def _natural_results():
     return pd.DataFrame(rows)
 
 
-def test_rank_methods_counts_only_differences_beyond_the_fold_noise():
+def test_small_consistent_difference_is_better_large_noisy_one_cannot_tell():
     from skimbalance.study import rank_methods
 
-    ranking = rank_methods(_natural_results())
-    assert [r["method"] for r in ranking] == ["ros", "thresholding", "baseline", "rus"]
-    verdicts = {r["method"]: r["worse"] for r in ranking[1:]}
-    # thresholding is 0.5 points behind on average, with folds 1.3 points apart.
-    assert verdicts == {"thresholding": False, "baseline": True, "rus": True}
-    assert ranking[2]["difference"] == pytest.approx(0.03)
-    assert ranking[0]["folds"] == 3
-    by_balanced = rank_methods(_natural_results(), "balanced_accuracy")
-    assert [r["method"] for r in by_balanced][:2] == ["thresholding", "ros"]
-    assert by_balanced[1]["worse"]
+    ranking = {r["method"]: r for r in rank_methods(_natural_results())}
+    ros, rus = ranking["ros"]["vs_baseline"], ranking["rus"]["vs_baseline"]
+    assert ros.difference == pytest.approx(0.008) and ros.verdict == "better"
+    assert ros.low > 0.005 and ros.units == 6
+    assert rus.difference == pytest.approx(0.03) and rus.verdict == "cannot tell"
+    assert rus.low < 0 < rus.high
+    # thresholding ranks each class as the baseline does: no difference at all
+    assert ranking["thresholding"]["vs_baseline"].difference == 0
+    assert ranking["thresholding"]["vs_baseline"].verdict == "cannot tell"
 
 
-def test_natural_report_answers_which_method_for_each_goal(tmp_path):
+def test_the_correction_for_overlapping_folds_widens_the_interval():
+    from skimbalance.study._compare import paired
+
+    a, b = [0.91, 0.93, 0.92, 0.94], [0.90, 0.91, 0.915, 0.92]
+    plain, corrected = paired(a, b, test_fraction=0), paired(a, b, test_fraction=0.5)
+    assert plain.difference == corrected.difference
+    assert corrected.high - corrected.low > plain.high - plain.low
+    assert corrected.p > plain.p
+
+
+def test_holm_controls_the_family_and_min_effect_bounds_it():
+    from skimbalance.study._compare import decide, paired
+
+    tiny = paired([0.902, 0.9031, 0.9042], [0.900, 0.901, 0.902], test_fraction=0)
+    assert tiny.p < 0.05  # significant, but a fifth of a point
+    assert decide([tiny])[0].verdict == "cannot tell"
+    assert decide([tiny], min_effect=0.001)[0].verdict == "better"
+    # p = 0.03 alone is "better"; among three such comparisons, Holm says no
+    c = paired([0.93, 0.95, 0.97], [0.90, 0.91, 0.92], test_fraction=0)
+    assert 0.02 < c.p < 0.05
+    assert decide([c])[0].verdict == "better"
+    assert [d.verdict for d in decide([c, c, c])] == ["cannot tell"] * 3
+
+
+def test_natural_report_gives_verdicts_with_intervals(tmp_path):
     text = write_report(_natural_results(), tmp_path / "report.md").read_text()
-    assert "**For this data: ros** has the best mean ROC AUC (93.50 ± 0.50)." in text
-    assert "as good on this evidence: thresholding." in text
-    assert "Worse by more than the noise: baseline, rus." in text
-    assert "| balanced accuracy | thresholding (71.00 ± 1.00) | none |" in text
-    assert "| MCC | ros (63.50 ± 0.50) | thresholding |" in text
+    assert "**For this data: rus** has the best mean ROC AUC" in text
+    ros_row = next(line for line in text.splitlines() if line.startswith("| 2 | ros"))
+    assert "+0.80 [+0.6" in ros_row and "better" in ros_row
+    rus_row = next(line for line in text.splitlines() if line.startswith("| 1 | rus"))
+    assert "+3.00 [-" in rus_row and "cannot tell" in rus_row
+    assert "Better than the baseline: ros." in text
+    assert "| balanced accuracy | thresholding (71.00 ± 0.89) | none |" in text
+    assert "Nadeau & Bengio" in text
     assert "## The paper's conclusions" not in text
     # The report is the answer already: no advice to go and run it.
     assert "--imbalance natural`." not in text.split("## What to use")[1]

@@ -3,6 +3,7 @@ user's own data, CIFAR-10's protocol, bad input."""
 
 import csv
 import fcntl
+import json
 import os
 import signal
 import subprocess
@@ -26,7 +27,11 @@ from skimbalance.study import (
 from skimbalance.study._methods import ratio_method
 from skimbalance.study._plots import method_style
 
-FAST = dict(rhos=[10], mus=[0.5], max_iter=5, quiet=True)
+FAST = dict(rhos=[10], mus=[0.5], max_iter=5, repeats=1, quiet=True)
+#: The same on the command line.
+CLI_FAST = ["study", "--rho", "10", "--mu", "0.5", "--max-iter", "3", "--repeats", "1",
+            "--quiet"]  # fmt: skip
+KEY = ["rho", "mu", "repeat", "fold", "method"]
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +69,32 @@ def test_learning_curves_for_figure_8(serial):
     final = curves[curves["iteration"] == 5].set_index(["rho", "method"])
     rows = results.set_index(["rho", "method"]).loc[final.index]
     np.testing.assert_allclose(final["test_accuracy"], rows["accuracy"])
+    np.testing.assert_allclose(
+        final["test_balanced_accuracy"], rows["balanced_accuracy"]
+    )
+    # the overfitting check's training accuracy weighs the classes equally:
+    # on an imbalanced training set it differs from the plain accuracy
+    assert (final["train_balanced_accuracy"] != final["train_accuracy"]).any()
+
+
+def test_thresholding_keeps_the_auc_of_its_model_in_every_row(serial):
+    _, results = serial
+    by = results.set_index(["rho", "mu", "repeat", "fold", "method"])
+    for variant, base in [
+        ("thresholding", "baseline"),
+        ("ros_thresholding", "ros"),
+        ("rus_thresholding", "rus"),
+    ]:
+        for rho in (10.0, 20.0):
+            mine, inner = (
+                by.loc[(rho, 0.5, 0, 0, variant)],
+                by.loc[(rho, 0.5, 0, 0, base)],
+            )
+            assert mine["roc_auc"] == inner["roc_auc"], (variant, rho)
+            assert mine["pr_auc"] == inner["pr_auc"], (variant, rho)
+    # ...while its decisions, and so its accuracy, are its own
+    thresholded = results[results["method"].str.endswith("thresholding")]
+    assert (thresholded["n_train"] > 0).all() and (thresholded["n_test"] == 599).all()
 
 
 def test_partial_ratio_names_mean_one_thing_everywhere(tmp_path):
@@ -161,25 +192,72 @@ def test_an_interrupted_model_gets_no_row_and_resumes(
     failing.n = 0  # no more failures
     results = run_study(**FAST, out=tmp_path)
     assert sorted(results["method"]) == sorted(PAPER_METHODS)
-    assert not results.duplicated(["rho", "mu", "repeat", "method"]).any()
+    assert not results.duplicated(KEY).any()
 
 
 def test_cli_exit_codes_for_an_interrupt(tmp_path, monkeypatch, capsys):
     _FailOn(monkeypatch, 1, KeyboardInterrupt)
-    argv = ["study", "--rho", "10", "--mu", "0.5", "--max-iter", "5", "--quiet"]
-    assert cli([*argv, "--out", str(tmp_path / "out")]) == 130
-    assert "interrupted" in capsys.readouterr().err
+    assert cli([*CLI_FAST, "--out", str(tmp_path / "out")]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "Rerun the same command to resume" in err
     assert not (tmp_path / "out").exists()  # nothing half-done left behind
+
+
+def test_sigterm_while_the_report_renders_leaves_the_old_report(
+    serial, tmp_path, monkeypatch, capsys
+):
+    out, _ = serial
+    for name in ("results.csv", "curves.csv", "study.json", "report.md"):
+        (tmp_path / name).write_bytes((out / name).read_bytes())
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    from skimbalance.study import _report
+
+    original = _report.write_atomically
+
+    def terminated(path, write, **kwargs):
+        def write_then_die(f):
+            write(f)
+            os.kill(os.getpid(), signal.SIGTERM)  # after the bytes, before rename
+
+        return original(path, write_then_die, **kwargs)
+
+    monkeypatch.setattr(_report, "write_atomically", terminated)
+    argv = ["study", "--rho", "10,20", "--mu", "0.5", "--max-iter", "5",
+            "--repeats", "1", "--quiet", "--out", str(tmp_path)]  # fmt: skip
+    assert cli(argv) == 130
+    assert "Rerun the same command to resume" in capsys.readouterr().err
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    for name in ("results.csv", "curves.csv", "study.json", "report.md"):
+        assert after[name] == before[name], name
+    assert not [n for n in after if n.endswith(".part")]
+
+
+def test_progress_counts_trainings_not_scored_models(tmp_path, monkeypatch):
+    totals = []
+    original = run_module._progress
+
+    def spy(total, quiet):
+        totals.append(total)
+        return original(total, quiet)
+
+    monkeypatch.setattr(run_module, "_progress", spy)
+    run_study(**{**FAST, "rhos": [10, 20]}, methods=["baseline", "thresholding",
+              "ros"], curves=False, out=tmp_path)  # fmt: skip
+    # 2 configurations x 2 trainings (thresholding reuses the baseline)
+    assert totals == [4]
+
+
+def _with_nan_auc(text):
+    last = text.splitlines()[-1].split(",")
+    last[RESULT_COLUMNS.index("roc_auc")] = "nan"
+    return text + ",".join(last) + "\n"
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda text: text + "digits,step,10.0,0.5,0,rus,lenet5,0.01,fixed,0.9",
-        lambda text: (
-            text + "digits,step,10.0,0.5,0,rus,lenet5,0.01,fixed,nan,0.5,"
-            "0.5,0.5,0.5,0.5,1.0,7\n"
-        ),
+        lambda text: text + "digits,step,10.0,0.5,0,0,rus,lenet5,0.01,fixed,0.9",
+        _with_nan_auc,
         lambda text: text[:-1],  # the last row lost its newline
         lambda text: text[:11],  # torn inside the header: nothing left
     ],
@@ -191,14 +269,40 @@ def test_a_damaged_results_file_is_repaired_on_resume(serial, tmp_path, damage):
         (tmp_path / name).write_bytes((out / name).read_bytes())
     path = tmp_path / "results.csv"
     path.write_text(damage(path.read_text()))
+    path.chmod(0o640)
     repaired = run_study(**{**FAST, "rhos": [10, 20]}, out=tmp_path)
     assert len(repaired) == len(results)
-    assert not repaired.duplicated(["rho", "mu", "repeat", "method"]).any()
+    assert not repaired.duplicated(KEY).any()
     assert np.isfinite(repaired["roc_auc"]).all()
     text = path.read_text()
     assert text.endswith("\n") and all(
         len(line.split(",")) == len(RESULT_COLUMNS) for line in text.splitlines()
     )
+    assert (path.stat().st_mode & 0o777) == 0o640  # the rewrite kept its mode
+
+    # the models redone got their curves again, once: as an uninterrupted run's
+    def ordered(frame):
+        return frame.sort_values(KEY + ["iteration"]).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(
+        ordered(pd.read_csv(tmp_path / "curves.csv")),
+        ordered(pd.read_csv(out / "curves.csv")),
+    )
+
+
+def test_adding_methods_keeps_every_row_and_curve_point(serial, tmp_path):
+    out, results = serial
+    for name in ("results.csv", "curves.csv", "study.json"):
+        (tmp_path / name).write_bytes((out / name).read_bytes())
+    before = (tmp_path / "curves.csv").read_text()
+    more = run_study(
+        **{**FAST, "rhos": [10, 20]},
+        methods=[*PAPER_METHODS, "class_aware"],
+        out=tmp_path,
+    )
+    assert len(more) == len(results) + 2
+    pd.testing.assert_frame_equal(more.head(len(results)), results)
+    assert (tmp_path / "curves.csv").read_text() == before
 
 
 def test_a_second_run_on_the_same_folder_is_refused(tmp_path):
@@ -237,14 +341,76 @@ def test_a_full_disk_leaves_no_empty_files(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("out", ["a-file", "a-file/out"])
-def test_a_folder_that_cannot_be_written_is_one_line(tmp_path, capsys, out):
+@pytest.mark.parametrize(
+    "out, reason",
+    [
+        ("a-file", "it is a file, not a folder"),
+        ("a-file/out", "a-file' is a file, not a folder"),
+        ("read-only", "the file system is read-only"),
+    ],
+)
+def test_an_unusable_out_is_one_line(tmp_path, capsys, monkeypatch, out, reason):
+    import errno
+
+    from skimbalance.study import _results
+
     (tmp_path / "a-file").write_text("not a folder")
-    argv = ["study", "--rho", "10", "--mu", "0.5", "--max-iter", "3", "--quiet"]
-    assert cli([*argv, "--out", str(tmp_path / out)]) == 1
+    if out == "read-only":
+
+        def read_only(self):
+            raise OSError(errno.EROFS, "Read-only file system")
+
+        monkeypatch.setattr(_results.StudyFolder, "_lock", read_only)
+    assert cli([*CLI_FAST, "--out", str(tmp_path / out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("skimbalance study: error: ")
+    assert len(err) == 1, err
+    assert err[0].startswith(f"skimbalance study: error: --out '{tmp_path / out}'")
+    assert reason in err[0] and "Choose another --out" in err[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
     assert (tmp_path / "a-file").read_text() == "not a folder"
+
+
+def _copy_of(folder, tmp_path):
+    for name in ("results.csv", "curves.csv", "study.json"):
+        (tmp_path / name).write_bytes((folder / name).read_bytes())
+    return {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder"])
+def test_a_results_file_that_is_not_regular_is_refused(serial, tmp_path, capsys,
+                                                       kind):  # fmt: skip
+    out, _ = serial
+    _copy_of(out, tmp_path)
+    curves = tmp_path / "curves.csv"
+    curves.unlink()
+    if kind == "device":
+        curves.symlink_to("/dev/full")
+    elif kind == "fifo":
+        os.mkfifo(curves)
+    else:
+        curves.mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    settings_before = (tmp_path / "study.json").read_bytes()
+    assert cli([*CLI_FAST, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    expected = {"device": "a character device", "fifo": "a FIFO", "folder": "a folder"}
+    assert f"curves.csv' is {expected[kind]}, not a regular file" in err[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (tmp_path / "study.json").read_bytes() == settings_before
+
+
+def test_a_torn_settings_file_is_one_line(serial, tmp_path, capsys):
+    out, _ = serial
+    _copy_of(out, tmp_path)
+    settings = tmp_path / "study.json"
+    settings.write_text(settings.read_text()[:25])
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert cli([*CLI_FAST, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert f"'{settings}' is not valid JSON" in err[0] and "delete it" in err[0]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
 def test_a_missing_dataset_offline_is_one_line(tmp_path, monkeypatch, capsys):
@@ -261,38 +427,40 @@ def test_a_missing_dataset_offline_is_one_line(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "o").exists()
 
 
-def test_killed_run_resumes_losing_at_most_the_model_in_flight(tmp_path):
-    command = [
-        sys.executable,
-        "-m",
-        "skimbalance",
-        "study",
-        "--rho",
-        "10,20",
-        "--mu",
-        "0.5",
-        "--max-iter",
-        "30",
-        "--quiet",
-        "--out",
-        str(tmp_path),
-    ]
-    path = tmp_path / "results.csv"
-    process = subprocess.Popen(command)
+def test_killed_run_resumes_to_what_an_uninterrupted_run_writes(tmp_path):
+    def command(out):
+        return [sys.executable, "-m", "skimbalance", "study", "--rho", "10,20",
+                "--mu", "0.5", "--max-iter", "20", "--repeats", "1", "--methods",
+                "baseline,ros,thresholding", "--quiet", "--out", str(out)]  # fmt: skip
+
+    path = tmp_path / "killed" / "results.csv"
+    process = subprocess.Popen(command(tmp_path / "killed"))
     deadline = time.time() + 120
     while time.time() < deadline:
-        if path.exists() and len(path.read_text().splitlines()) >= 4:
+        if path.exists() and len(path.read_text().splitlines()) >= 3:
             break
-        time.sleep(0.05)
+        time.sleep(0.02)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     before = _rows(path)
-    assert 3 <= len(before) < 2 * len(PAPER_METHODS)
-    subprocess.run(command, check=True)
+    assert 2 <= len(before) < 6
+    subprocess.run(command(tmp_path / "killed"), check=True)
+    subprocess.run(command(tmp_path / "whole"), check=True)
     after = pd.read_csv(path)
-    assert len(after) == 2 * len(PAPER_METHODS)
-    assert not after.duplicated(["rho", "mu", "repeat", "method"]).any()
     assert after.head(len(before))["method"].tolist() == [r["method"] for r in before]
+
+    def ordered(frame, *by):
+        return frame.sort_values(KEY + list(by)).reset_index(drop=True)
+
+    whole = pd.read_csv(tmp_path / "whole" / "results.csv")
+    pd.testing.assert_frame_equal(
+        ordered(after).drop(columns="fit_seconds"),
+        ordered(whole).drop(columns="fit_seconds"),
+    )
+    pd.testing.assert_frame_equal(
+        ordered(pd.read_csv(tmp_path / "killed" / "curves.csv"), "iteration"),
+        ordered(pd.read_csv(tmp_path / "whole" / "curves.csv"), "iteration"),
+    )
 
 
 # ---------------------------------------------------- arguments, up front
@@ -311,6 +479,12 @@ def test_killed_run_resumes_losing_at_most_the_model_in_flight(tmp_path):
         ({"lr_search": "grid"}, r"lr_search must be one of"),
         ({"net": "vgg11"}, r"net='vgg11' is not one of"),
         ({"methods": []}, r"methods is empty"),
+        ({"repeats": 0}, r"repeats must be None or an int >= 1; got repeats=0"),
+        ({"mode": "CMYK"}, r"mode must be one of \['auto', 'L', 'RGB'\]"),
+        ({"resize": "fit"}, r"resize must be one of \['squash', 'pad', 'crop'\]"),
+        ({"alpha": 1.5}, r"alpha must be a number in \(0, 1\); got alpha=1.5"),
+        ({"min_effect": -0.1}, r"min_effect must be a number in \[0, 1\)"),
+        ({"memory_budget": -1}, r"memory_budget must be None or a number of bytes"),
     ],
 )
 def test_bad_arguments_write_nothing(tmp_path, params, message):
@@ -323,8 +497,9 @@ def test_cli_help_version_and_argument_errors(tmp_path, capsys):
     with pytest.raises(SystemExit):
         cli(["study", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
+    assert "SUPPRESS" not in help_text
     assert "(default: digits)" in help_text and "two_phase_ros" in help_text
-    assert "class_aware" in help_text and "(default: 300)" in help_text
+    assert "class_aware" in help_text and "(default: 300; --quick: 600)" in help_text
     assert "(default: 2,10,50)" in help_text and "(default: 0)" in help_text
     # Every option but the flags says its default, once.
     from skimbalance.__main__ import build_parser
@@ -338,6 +513,7 @@ def test_cli_help_version_and_argument_errors(tmp_path, capsys):
         cli(["--version"])
     assert capsys.readouterr().out.startswith("skimbalance 0.")
     assert cli(["study", "--rho", "", "--out", str(tmp_path / "o")]) == 2
+    assert not (tmp_path / "o").exists()
     assert "rho is empty" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli(["study", "--rho", "ten"])
@@ -347,11 +523,11 @@ def test_cli_help_version_and_argument_errors(tmp_path, capsys):
 # ---------------------------------------------------------- your own data
 @pytest.fixture(scope="module")
 def own_folder(tmp_path_factory):
-    """A naturally imbalanced folder of 12x12 grey images: 60, 24 and 9 of three
-    classes told apart by brightness."""
+    """A naturally imbalanced folder of 12x12 grey images, stored as RGB: 60, 24
+    and 12 of three classes told apart by brightness."""
     root = tmp_path_factory.mktemp("own")
     rng = np.random.default_rng(0)
-    for label, (name, n) in enumerate((("common", 60), ("rarer", 24), ("rare", 9))):
+    for label, (name, n) in enumerate((("common", 60), ("rarer", 24), ("rare", 12))):
         (root / name).mkdir()
         for i in range(n):
             pixels = rng.integers(0, 80, (12, 12)) + 80 * label
@@ -362,32 +538,121 @@ def own_folder(tmp_path_factory):
 
 
 def test_natural_imbalance_on_your_folder(own_folder, tmp_path):
-    results = run_study(
-        dataset=str(own_folder),
-        imbalance="natural",
-        folds=3,
-        methods=["baseline", "ros", "rus", "thresholding"],
-        max_iter=15,
-        out=tmp_path,
-        quiet=True,
-    )
-    assert sorted(results["repeat"].unique()) == [0, 1, 2]
+    with pytest.warns(UserWarning) as caught:
+        results = run_study(
+            dataset=str(own_folder),
+            imbalance="natural",
+            folds=3,
+            repeats=2,
+            methods=["baseline", "ros", "rus", "thresholding"],
+            max_iter=15,
+            out=tmp_path,
+            quiet=True,
+        )
+    units = sorted(set(zip(results["repeat"], results["fold"])))
+    assert units == [(r, f) for r in (0, 1) for f in (0, 1, 2)]
+    assert (results["n_train"] + results["n_test"] == 96).all()
     assert results["rho"].isna().all() and results["mu"].isna().all()
     assert (results["dataset"] == own_folder.name).all()
     report = (tmp_path / "report.md").read_text()
     assert "## Which method for this data" in report and "For this data:" in report
-    assert "examples per class: common: 60, rare: 9, rarer: 24" in report
-    assert "3-fold stratified cross-validation" in report
+    assert "examples per class: common: 60, rare: 12, rarer: 24" in report
+    assert "3-fold stratified cross-validation, repeated; 6 paired units" in report
+    assert "| vs baseline | vs best | notes |" in report
+    assert "Nadeau & Bengio" in report
     assert (
         "fig_ranking_natural.png" in report
         and (tmp_path / "fig_ranking_natural.png").exists()
     )
     assert "## The paper's conclusions" not in report
+    # the 12-image class has 4 test images a fold: named, in the report and on stderr
+    warned = [str(w.message) for w in caught]
+    thin = "Few test images in a fold for 'rare' (4)"
+    assert thin in report and any(thin in w for w in warned)
+    # thresholding to uniform priors, scored on folds with the data's priors
+    assert "target_priors=[0.625, 0.125, 0.250]" in report
+    # the images were read as they are: grey-scale, one channel, not resized
+    settings = json.loads((tmp_path / "study.json").read_text())
+    assert settings["images"] == {
+        "image_size": [12, 12], "mode": "RGB", "channels": 3, "resize": "none"
+    }  # fmt: skip
+    assert settings["test_class_counts"] == {"common": 20, "rarer": 8, "rare": 4}
+
+
+def test_folder_images_mode_resize_and_identity(own_folder, tmp_path):
+    grey = tmp_path / "grey"
+    for folder in own_folder.iterdir():
+        (grey / folder.name).mkdir(parents=True)
+        for image in folder.iterdir():
+            Image.open(image).convert("L").resize((18, 12)).save(
+                grey / folder.name / image.name
+            )
+    common = dict(dataset=str(grey), imbalance="natural", folds=2, repeats=1,
+                  methods=["baseline"], max_iter=2, quiet=True)  # fmt: skip
+    run_study(**common, image_size=10, resize="pad", out=tmp_path / "o")
+    settings = json.loads((tmp_path / "o" / "study.json").read_text())
+    assert settings["images"] == {
+        "image_size": [10, 10], "mode": "L", "channels": 1, "resize": "pad"
+    }  # fmt: skip
+    report = (tmp_path / "o" / "report.md").read_text()
+    assert "- images: 10x10, mode L (1 channel), resized keeping the aspect" in report
+    before = {p.name: p.read_bytes() for p in (tmp_path / "o").iterdir()}
+    for change in ({"image_size": 8, "resize": "pad"}, {"image_size": 10,
+                   "resize": "crop"}, {"image_size": 10, "resize": "pad",
+                   "mode": "RGB"}):  # fmt: skip
+        with pytest.raises(ValueError, match=r"other settings .*'images'"):
+            run_study(**common, **change, out=tmp_path / "o")
+    after = {p.name: p.read_bytes() for p in (tmp_path / "o").iterdir()}
+    assert after == before
+
+
+def test_a_folder_is_decoded_once_per_study(own_folder, tmp_path, monkeypatch):
+    from skimbalance.datasets._image_array import _FileRows
+
+    decoded = []
+    original = _FileRows.decode
+
+    def counting(self, row):
+        decoded.append(row)
+        return original(self, row)
+
+    monkeypatch.setattr(_FileRows, "decode", counting)
+    run_study(dataset=str(own_folder), imbalance="natural", folds=2, repeats=1,
+              methods=["baseline", "ros"], max_iter=4, out=tmp_path / "o",
+              quiet=True)  # fmt: skip
+    assert sorted(decoded) == list(range(96))  # each image once, for 4 models
+    decoded.clear()
+    with pytest.warns(UserWarning, match=r"more than the memory budget"):
+        run_study(dataset=str(own_folder), imbalance="natural", folds=2,
+                  repeats=1, methods=["baseline"], max_iter=2, memory_budget=1000,
+                  out=tmp_path / "p", quiet=True)  # fmt: skip
+    assert len(decoded) > 96
+
+
+def test_a_model_that_did_not_learn_is_flagged(tmp_path):
+    """Noise images: the baseline cannot learn and predicts the majority class."""
+    rng = np.random.default_rng(1)
+    root = tmp_path / "noise"
+    for name, n in (("many", 40), ("few", 20), ("rare", 20)):
+        (root / name).mkdir(parents=True)
+        for i in range(n):
+            pixels = rng.integers(0, 255, (8, 8)).astype(np.uint8)
+            Image.fromarray(pixels).save(root / name / f"{i}.png")
+    with pytest.warns(UserWarning, match=r"Models that did not learn"):
+        results = run_study(
+            dataset=str(root), imbalance="natural", folds=2, repeats=1,
+            methods=["baseline"], max_iter=2, out=tmp_path / "o", quiet=True,
+        )  # fmt: skip
+    assert (results["balanced_accuracy"] < 0.4).all()
+    report = (tmp_path / "o" / "report.md").read_text()
+    assert "Models that did not learn" in report and "baseline in 2 of 2" in report
+    assert "did not learn in 2/2" in report  # the ranking's note
+    assert "raise --max-iter" in report
 
 
 def test_your_own_test_folder_and_npz(own_folder, tmp_path):
     data = load_study_data(str(own_folder), test=str(own_folder))
-    assert data.folds is None and len(data.y_test) == 93
+    assert data.folds is None and len(data.y_test) == 96
     X = np.zeros((40, 16), np.float32)
     X[20:] = 1
     np.savez(tmp_path / "mine.npz", X=X, y=np.repeat(["a", "b"], 20))
@@ -395,12 +660,38 @@ def test_your_own_test_folder_and_npz(own_folder, tmp_path):
         dataset=str(tmp_path / "mine.npz"),
         imbalance="natural",
         folds=2,
+        repeats=1,
         methods=["baseline"],
         max_iter=3,
         out=tmp_path / "o",
         quiet=True,
     )
     assert len(results) == 2
+
+
+def test_an_npz_whose_x_and_y_differ_in_length_is_refused(tmp_path):
+    np.savez(tmp_path / "bad.npz", X=np.zeros((30, 16)), y=np.zeros(25))
+    with pytest.raises(ValueError, match=r"30 examples in X but 25 labels in y"):
+        run_study(dataset=str(tmp_path / "bad.npz"), imbalance="natural",
+                  out=tmp_path / "o", quiet=True)  # fmt: skip
+    assert not (tmp_path / "o").exists()
+
+
+def test_quick_preset_and_given_options(monkeypatch):
+    from skimbalance.__main__ import _resolve, build_parser
+
+    def resolved(*argv):
+        args = build_parser().parse_args(["study", *argv])
+        methods, _ = _resolve(args)
+        return methods, args.max_iter, args.image_size, args.repeats, args.curves
+
+    assert resolved() == ("paper", 300, None, None, True)
+    assert resolved("--quick") == (
+        ["baseline", "ros", "rus", "thresholding"], 600, 32, 2, False
+    )  # fmt: skip
+    assert resolved("--quick", "--max-iter", "100", "--image-size", "64") == (
+        ["baseline", "ros", "rus", "thresholding"], 100, 64, 2, False
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------- CIFAR-10's protocol
@@ -432,12 +723,16 @@ def test_cifar10_protocol(tiny_cifar):
         methods=["baseline", "ros"],
         max_iter=3,
         n_per_class=6,
+        repeats=1,
         out=tiny_cifar / "out",
         quiet=True,
     )
     assert len(results) == 2
+    # whitening fitted on the configuration's training set, and checked for drift
+    assert (results["input_drift"] > 0).all()
     report = (tiny_cifar / "out" / "report.md").read_text()
     assert "preprocessing: global contrast normalisation" in report
+    assert "fitted on each configuration's training set" in report
 
 
 @pytest.mark.parametrize("selection", ["test", "validation"])
