@@ -73,6 +73,16 @@ class Comparison:
             return text
         return f"{text} [{_signed(scale * self.low)}, {_signed(scale * self.high)}]"
 
+    def summary(self, scale=100):
+        """``"+1.23 [+0.40, +2.06] points, p 0.012: better"``: the interval,
+        the (Holm-adjusted, once decided) p-value and the verdict.
+
+        >>> Comparison(0.0123, 0.004, 0.0206, 0.0117, 6, "better").summary()
+        '+1.23 [+0.40, +2.06] points, p 0.012: better'
+        """
+        p = "" if math.isnan(self.p) else f", p {self.p:.3f}"
+        return f"{self.interval(scale)} points{p}: {self.verdict}"
+
 
 def _signed(value):
     return f"{round(value, 2) + 0.0:+.2f}"

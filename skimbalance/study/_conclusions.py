@@ -220,12 +220,12 @@ def _check_1(results, alpha, min_effect):
         lines.append(
             f"baseline ROC AUC, rho {rhos[0]:g} minus rho {rhos[-1]:g} "
             f"({describe_config(dataset, imbalance, math.nan, mu)}): "
-            f"{c.interval()} points, {c.verdict}"
+            f"{c.summary()}"
         )
     for ((dataset, rho), mus, _), c in zip(mu_series, by_mu):
         lines.append(
             f"baseline ROC AUC, mu {mus[0]:g} minus mu {mus[-1]:g} ({dataset}, step, "
-            f"rho {rho:g}): {c.interval()} points, {c.verdict}"
+            f"rho {rho:g}): {c.summary()}"
         )
     verdict = _majority([by_rho] + ([by_mu] if by_mu else []))
     if not by_mu:
@@ -293,9 +293,7 @@ def _check_2(results, alpha, min_effect):
     _listed(
         lines,
         [(k, m, c) for k, v in beaten.items() for m, c in v],
-        lambda e: (
-            f"{e[1]} beats ROS by {e[2].interval()} points ({describe_config(*e[0])})"
-        ),
+        lambda e: f"{e[1]} beats ROS by {e[2].summary()} ({describe_config(*e[0])})",
     )
     if n_beaten > 0.2 * n or worse_than_base:
         verdict = "does not hold"
@@ -333,7 +331,7 @@ def _check_3(results, alpha, min_effect):
     ]
     _listed(
         lines, list(zip(found, decided)),
-        lambda e: f"baseline - RUS: {e[1].interval()} points, {e[1].verdict} "
+        lambda e: f"baseline - RUS: {e[1].summary()} "
         f"({describe_config(*e[0][0])})",
     )  # fmt: skip
     series = _gap_series(step, alpha)
@@ -341,7 +339,7 @@ def _check_3(results, alpha, min_effect):
     for ((dataset, rho), mus, _), c in zip(series, shrinks):
         lines.append(
             f"gap (baseline - RUS) at mu {mus[0]:g} minus at mu {mus[-1]:g} "
-            f"({dataset}, rho {rho:g}): {c.interval()} points, {c.verdict}"
+            f"({dataset}, rho {rho:g}): {c.summary()}"
         )
     if not series:
         lines.append("shrinking not checked: no rho with two or more mu values")
@@ -397,8 +395,8 @@ def _check_4(results, alpha, min_effect):
     ]
     _listed(
         lines, list(zip(found, raised)),
-        lambda e: f"thresholding - baseline accuracy: {e[1].interval()} points, "
-        f"{e[1].verdict} ({describe_config(*e[0][0])})",
+        lambda e: f"thresholding - baseline accuracy: {e[1].summary()} "
+        f"({describe_config(*e[0][0])})",
     )  # fmt: skip
     auc = [
         compare(r, "thresholding", "baseline", "roc_auc", alpha).difference
@@ -472,7 +470,13 @@ def _most_accurate(found, alpha, min_effect):
 
 
 def _check_5(results, curves, alpha, min_effect):
-    if curves is None or "train_balanced_accuracy" not in curves.columns:
+    if curves is not None and "train_balanced_accuracy" in curves.columns:
+        curves = curves.dropna(subset=["train_balanced_accuracy"])
+    if (
+        curves is None
+        or "train_balanced_accuracy" not in curves.columns
+        or not len(curves)
+    ):
         return _result(
             5, "not enough data",
             "The learning curves have no class-balanced training accuracy (the "
@@ -509,8 +513,8 @@ def _check_5(results, curves, alpha, min_effect):
     ]
     _listed(
         lines, list(zip([k for k, _ in widening], decided)),
-        lambda e: f"ROS widening - baseline widening: {e[1].interval()} points, "
-        f"{e[1].verdict} ({describe_config(*e[0])})",
+        lambda e: f"ROS widening - baseline widening: {e[1].summary()} "
+        f"({describe_config(*e[0])})",
     )  # fmt: skip
     if sum(wider) > len(wider) / 2:
         verdict = "does not hold"

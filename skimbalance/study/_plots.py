@@ -269,7 +269,9 @@ def _train_test(curves, out_dir):
     methods = [m for m in ("baseline", "ros", "rus") if m in set(curves["method"])]
     if not methods:
         return []
-    balanced = {"train_balanced_accuracy", "test_balanced_accuracy"} <= set(curves)
+    balanced = {"train_balanced_accuracy", "test_balanced_accuracy"} <= set(
+        curves
+    ) and curves["train_balanced_accuracy"].notna().any()
     lines = (
         (("train_balanced_accuracy", "-", "train (class-balanced)"),
          ("test_balanced_accuracy", "--", "test (class-balanced)"))

@@ -173,12 +173,13 @@ def _statistics_text(results, alpha, min_effect):
     )
     return (
         f"Every verdict compares two methods unit by unit (paired differences): "
-        f"the mean difference and its {100 * (1 - alpha):.0f} % interval by {how}; "
-        f"the p-values of the comparisons behind one verdict are Holm-adjusted "
-        f"(family-wise error {alpha:g}), and a difference below "
-        f"{100 * min_effect:.2f} points is never called better or worse. "
-        '"cannot tell" means the interval leaves both possible; with one unit '
-        f'there is no interval: "{TOO_FEW}".'
+        f"the mean difference and its {100 * (1 - alpha):.0f} % interval (for that "
+        f"comparison alone) by {how}. The p-values of the comparisons behind one "
+        f"verdict are Holm-adjusted (family-wise error {alpha:g}) and the verdict "
+        "follows the adjusted p-value, so an interval that excludes zero can still "
+        'read "cannot tell" among many comparisons; a difference below '
+        f"{100 * min_effect:.2f} points is never called better or worse. With one "
+        f'unit there is no interval: "{TOO_FEW}".'
     )
 
 
@@ -209,7 +210,9 @@ def _curve_lines(curves):
     """Train and test accuracy, and the class-balanced gap, per method."""
     end = curves["iteration"].max()
     mid_iter = curves.loc[curves["iteration"] >= end / 2, "iteration"].min()
-    balanced = {"train_balanced_accuracy", "test_balanced_accuracy"} <= set(curves)
+    balanced = {"train_balanced_accuracy", "test_balanced_accuracy"} <= set(
+        curves
+    ) and curves["train_balanced_accuracy"].notna().any()
     train = "train_balanced_accuracy" if balanced else "train_accuracy"
     test = "test_balanced_accuracy" if balanced else "test_accuracy"
     rows = []
@@ -295,7 +298,7 @@ def _versus(comparison):
         return ""
     if comparison.verdict == TOO_FEW:
         return f"{comparison.interval()} ({TOO_FEW})"
-    return f"{comparison.interval()} {comparison.verdict}"
+    return f"{comparison.interval()}, p {comparison.p:.3f}: {comparison.verdict}"
 
 
 def _ranking_lines(results, notes, alpha, min_effect):
@@ -305,8 +308,8 @@ def _ranking_lines(results, notes, alpha, min_effect):
         "## Which method for this data",
         "",
         "Ranked by mean ROC AUC. Beside each method, its difference from the "
-        "baseline and from the best, in points, with the interval and the verdict "
-        "(paired over the units above; each column is one Holm family). "
+        "baseline and from the best, in points, with the 95 % interval, the "
+        "Holm-adjusted p-value (each column is one family) and the verdict. "
         "Notes flag models that did not learn or trained at a lowered rate "
         "(see Warnings).",
         "",
@@ -349,7 +352,7 @@ def _answer(ranking, notes):
     if worse:
         text.append(f"Worse than it: {', '.join(worse)}.")
     by_base = {r["method"]: r["vs_baseline"] for r in ranking if r["vs_baseline"]}
-    if by_base:
+    if by_base and best["method"] != "baseline":
         for verdict, label in (("better", "Better"), ("worse", "Worse")):
             found = [m for m, c in by_base.items() if c.verdict == verdict]
             if found:

@@ -80,7 +80,9 @@ CONFIG = ["dataset", "imbalance", "rho", "mu"]
 KEY = CONFIG + ["repeat", "fold", "method"]
 #: Score columns; a row is finished only when each of them is a finite number.
 METRICS = ("roc_auc", "accuracy", "mcc", "pr_auc", "balanced_accuracy")
-_CURVE_NUMBERS = CURVE_COLUMNS[CURVE_COLUMNS.index("iteration") :]
+#: Numbers a curve point must hold (its class-balanced accuracies may be
+#: empty: curves recorded before they were).
+_CURVE_NUMBERS = ("iteration", "train_accuracy", "test_accuracy")
 SETTINGS = "study.json"
 _LOCK = ".study.lock"
 
@@ -139,9 +141,12 @@ def _valid(row, columns):
     if row is None or None in row.values() or len(row) != len(columns):
         return False
     numbers = METRICS if columns == RESULT_COLUMNS else _CURVE_NUMBERS
+    optional = [c for c in columns if c.endswith("balanced_accuracy")]
     try:
         key_of(row)
-        return all(math.isfinite(float(row[m])) for m in numbers)
+        return all(math.isfinite(float(row[m])) for m in numbers) and all(
+            missing(row[m]) or math.isfinite(float(row[m])) for m in optional
+        )
     except (KeyError, TypeError, ValueError):
         return False
 

@@ -55,6 +55,50 @@ def test_resize_and_grey_scale(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "modes, expected",
+    [(["L", "L"], "L"), (["L", "1"], "L"), (["L", "RGB"], "RGB"),
+     (["RGB", "RGB"], "RGB"), (["I;16", "I;16"], "I;16")],
+)  # fmt: skip
+def test_mode_auto_keeps_what_the_files_hold(tmp_path, modes, expected):
+    (tmp_path / "a").mkdir()
+    for i, mode in enumerate(modes):
+        Image.new(mode, (6, 4)).save(tmp_path / "a" / f"{i}.png")
+    images = load_image_folder(tmp_path, mode="auto")
+    assert images.mode == expected and images.data.mode == expected
+    channels = 3 if expected == "RGB" else 1
+    assert images.image_shape == (channels, 4, 6)
+
+
+def _wide(tmp_path):
+    """One 40x20 (width x height) image: a white 20x20 left half, black right."""
+    (tmp_path / "a").mkdir()
+    pixels = np.zeros((20, 40), np.uint8)
+    pixels[:, :20] = 255
+    Image.fromarray(pixels).save(tmp_path / "a" / "wide.png")
+    return tmp_path
+
+
+def test_resize_policies(tmp_path):
+    root = _wide(tmp_path)
+
+    def read(resize):
+        return np.asarray(
+            load_image_folder(root, image_size=10, mode="L", resize=resize).data
+        )[0, 0]
+
+    squash = read("squash")  # stretched: left half white, right half black
+    assert (squash[:, :4] == 255).all() and (squash[:, 6:] == 0).all()
+    pad = read("pad")  # the whole image in 5 rows at the centre, black around
+    assert (pad[:2] == 0).all() and (pad[-2:] == 0).all()
+    assert (pad[3, :4] == 255).all() and (pad[3, 6:] == 0).all()
+    crop = read("crop")  # the centre 20x20: 10 white, 10 black columns
+    assert (crop[:, :4] == 255).all() and (crop[:, 6:] == 0).all()
+    assert (crop[0] == crop[9]).all()  # no padding rows
+    with pytest.raises(ValueError, match=r"resize must be one of \['squash'"):
+        load_image_folder(root, image_size=10, resize="stretch")
+
+
+@pytest.mark.parametrize(
     "setup, error, match",
     [
         (lambda root: None, FileNotFoundError, "does not exist"),
