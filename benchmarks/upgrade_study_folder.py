@@ -1,4 +1,4 @@
-"""Convert a study folder written before skimbalance 0.4 to the current columns.
+"""Convert a study folder made before the paired statistics (issue 17) to today's.
 
 Run from the repository root (the paper datasets' labels are read to size the
 training sets)::
