@@ -262,6 +262,13 @@ def _resolve(args):
 
 
 def main(argv=None):
+    from .study._run import _sigterm_as_interrupt
+
+    with _sigterm_as_interrupt():  # SIGTERM is Ctrl-C from the first step
+        return _main(argv)
+
+
+def _main(argv):
     args = build_parser().parse_args(argv)
     from .study import run_study
     from .study._run import StudyWarning

@@ -56,7 +56,14 @@ class Comparison:
         Paired units (folds x repeats, or repeats).
     verdict : str
         ``"better"`` (a beats b), ``"worse"``, ``"cannot tell"`` or
-        :data:`TOO_FEW`.
+        ``"not enough repeats to tell"``.
+
+    Examples
+    --------
+    >>> from skimbalance.study import Comparison
+    >>> c = Comparison(0.0123, 0.004, 0.0206, 0.0117, 6, "better")
+    >>> c.interval()
+    '+1.23 [+0.40, +2.06]'
     """
 
     difference: float
@@ -108,7 +115,7 @@ def paired(a, b, *, test_fraction, alpha=ALPHA):
 
     Examples
     --------
-    >>> from skimbalance.study._compare import paired
+    >>> from skimbalance.study import paired
     >>> c = paired([0.91, 0.92, 0.90], [0.90, 0.91, 0.89], test_fraction=0.5)
     >>> round(c.difference, 3), c.units, c.p < 1e-6
     (0.01, 3, True)
@@ -135,7 +142,24 @@ def paired(a, b, *, test_fraction, alpha=ALPHA):
 def holm(p_values):
     """Holm's step-down adjustment of a family of p-values (NaN left as is).
 
-    >>> from skimbalance.study._compare import holm
+    The smallest p-value is multiplied by the family's size ``m``, the next by
+    ``m - 1``, and so on, each kept at least as large as the one before:
+    rejecting those below ``alpha`` keeps the chance of any false rejection in
+    the family below ``alpha``.
+
+    Parameters
+    ----------
+    p_values : sequence of float
+        The raw p-values of one family.
+
+    Returns
+    -------
+    adjusted : list of float
+        The adjusted p-values, in the same order.
+
+    Examples
+    --------
+    >>> from skimbalance.study import holm
     >>> [round(p, 3) for p in holm([0.01, 0.04, 0.03])]
     [0.03, 0.06, 0.06]
     """
@@ -173,7 +197,7 @@ def decide(comparisons, *, alpha=ALPHA, min_effect=MIN_EFFECT):
 
     Examples
     --------
-    >>> from skimbalance.study._compare import decide, paired
+    >>> from skimbalance.study import decide, paired
     >>> consistent = paired([0.93, 0.94, 0.95], [0.91, 0.92, 0.93],
     ...                     test_fraction=0.5)
     >>> noisy = paired([0.99, 0.80, 0.97], [0.85, 0.95, 0.84], test_fraction=0.5)

@@ -558,8 +558,9 @@ def check_conclusions(results, curves=None, *, alpha=ALPHA, min_effect=MIN_EFFEC
     """Check the paper's five conclusions against a results table.
 
     Each conclusion becomes a rule on paired comparisons over the repeats (see
-    ``rule`` in each entry, :mod:`skimbalance.study._compare` and the module
-    constants ``MARGIN_AUC``, ``FEW_MINORITY_MU`` and ``MARGIN_GAP``). With
+    ``rule`` in each entry, :func:`~skimbalance.study.paired`,
+    :func:`~skimbalance.study.decide` and the module constants
+    ``MARGIN_AUC``, ``FEW_MINORITY_MU`` and ``MARGIN_GAP``). With
     one repeat nothing can be told from noise: the verdict is "not enough
     repeats to tell".
 
@@ -636,7 +637,7 @@ def rank_methods(results, metric="roc_auc", *, alpha=ALPHA, min_effect=MIN_EFFEC
         Best mean first: ``method``, ``mean`` and ``std`` of each of
         :data:`RANKED_METRICS` (``"<metric>"`` and ``"<metric>_std"``),
         ``units``, ``vs_baseline`` and ``vs_best`` (a
-        :class:`~skimbalance.study._compare.Comparison`, this method minus the
+        :class:`~skimbalance.study.Comparison`, this method minus the
         other; None for the method itself).
 
     Examples

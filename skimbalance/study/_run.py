@@ -310,7 +310,19 @@ def _run_study(*, dataset, imbalance, rhos, mus, methods, repeats, max_iter, see
 
 
 class StudyWarning(UserWarning):
-    """Something in a study's evidence is thin: the report's "Warnings"."""
+    """Something in a study's evidence is thin: one line of the report's
+    "Warnings", issued by :func:`run_study` when it ends (the command line
+    prints them on stderr).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skimbalance.study import StudyWarning
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", StudyWarning)  # make thin evidence fatal
+    ...     issubclass(StudyWarning, UserWarning)
+    True
+    """
 
 
 def _read_curves(out):

@@ -394,8 +394,12 @@ def test_chunks_under_one_schedule_length(schedule, digits, fast_params):
 @settings(max_examples=60, deadline=None)
 @given(
     epochs=st.lists(
-        st.lists(st.fixed_dictionaries({}, optional={"a": st.integers(), "b": st.integers()}),
-                 max_size=4),
+        st.lists(
+            st.fixed_dictionaries(
+                {}, optional={"a": st.integers(), "b": st.integers()}
+            ),
+            max_size=4,
+        ),
         min_size=1, max_size=4,
     ),
     epoch=st.integers(-4, 3),

@@ -528,7 +528,7 @@ def test_small_consistent_difference_is_better_large_noisy_one_cannot_tell():
 
 
 def test_the_correction_for_overlapping_folds_widens_the_interval():
-    from skimbalance.study._compare import paired
+    from skimbalance.study import paired
 
     a, b = [0.91, 0.93, 0.92, 0.94], [0.90, 0.91, 0.915, 0.92]
     plain, corrected = paired(a, b, test_fraction=0), paired(a, b, test_fraction=0.5)
@@ -538,7 +538,7 @@ def test_the_correction_for_overlapping_folds_widens_the_interval():
 
 
 def test_holm_controls_the_family_and_min_effect_bounds_it():
-    from skimbalance.study._compare import decide, paired
+    from skimbalance.study import decide, paired
 
     tiny = paired([0.902, 0.9031, 0.9042], [0.900, 0.901, 0.902], test_fraction=0)
     assert tiny.p < 0.05  # significant, but a fifth of a point
