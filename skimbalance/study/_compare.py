@@ -43,7 +43,7 @@ TOO_FEW = "not enough repeats to tell"
 class Comparison:
     """``a`` against ``b`` on paired units: ``difference`` is ``a - b``.
 
-    Attributes
+    Parameters
     ----------
     difference : float
         Mean of the unit-by-unit differences.
@@ -74,16 +74,39 @@ class Comparison:
     verdict: str = "cannot tell"
 
     def interval(self, scale=100):
-        """``"+1.23 [+0.40, +2.06]"`` in points (``scale`` x the scores)."""
+        """The mean difference and its interval, in points.
+
+        Parameters
+        ----------
+        scale : float, default=100
+            Factor from scores to points.
+
+        Returns
+        -------
+        str
+            Such as ``"+1.23 [+0.40, +2.06]"`` (no interval with one unit).
+        """
         text = _signed(scale * self.difference)
         if math.isnan(self.low):
             return text
         return f"{text} [{_signed(scale * self.low)}, {_signed(scale * self.high)}]"
 
     def summary(self, scale=100):
-        """``"+1.23 [+0.40, +2.06] points, p 0.012: better"``: the interval,
-        the (Holm-adjusted, once decided) p-value and the verdict.
+        """The interval, the (Holm-adjusted, once decided) p-value and the
+        verdict.
 
+        Parameters
+        ----------
+        scale : float, default=100
+            Factor from scores to points.
+
+        Returns
+        -------
+        str
+            Such as ``"+1.23 [+0.40, +2.06] points, p 0.012: better"``.
+
+        Examples
+        --------
         >>> Comparison(0.0123, 0.004, 0.0206, 0.0117, 6, "better").summary()
         '+1.23 [+0.40, +2.06] points, p 0.012: better'
         """

@@ -102,8 +102,19 @@ class StudyData:
     images: dict = field(default_factory=dict)
 
     def units(self, repeats):
-        """``(repeat, fold)`` of every training: the folds of each repeat of
-        the cross-validation, or fold 0 of each repeat with a test set."""
+        """``(repeat, fold)`` of every training.
+
+        Parameters
+        ----------
+        repeats : int
+            Repeats of the cross-validation (or draws with a test set).
+
+        Returns
+        -------
+        list of tuple
+            The folds of each repeat of the cross-validation, or fold 0 of
+            each repeat with a test set.
+        """
         return [(r, f) for r in range(repeats) for f in range(self.folds or 1)]
 
     def splits(self, repeat, fold, seed):
@@ -142,8 +153,19 @@ class StudyData:
         return cached[2]
 
     def test_class_counts(self, seed):
-        """The fewest test examples of each class in any fold (or the test
-        set's counts), by class name: how thin each class's evidence is."""
+        """How thin each class's evidence is.
+
+        Parameters
+        ----------
+        seed : int
+            Seed of the cross-validation splits.
+
+        Returns
+        -------
+        dict
+            The fewest test examples of each class in any fold (or the test
+            set's counts), by class name.
+        """
         names = self.class_names or [str(c) for c in np.unique(self.y)]
         classes = np.unique(self.y)
         if self.X_test is not None:
