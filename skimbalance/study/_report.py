@@ -406,11 +406,13 @@ def _use_lines(results, conclusions):
     text = ""
     if conclusions is not None:
         held = [str(c["number"]) for c in conclusions if c["verdict"] == "holds"]
-        text = (
-            f"Of the paper's conclusions, {', '.join(held)} hold here. "
-            if held
-            else "None of the paper's conclusions holds here. "
-        )
+        if not held:
+            text = "None of the paper's conclusions holds here. "
+        elif len(held) == 1:
+            text = f"Of the paper's conclusions, number {held[0]} holds here. "
+        else:
+            listed = f"{', '.join(held[:-1])} and {held[-1]}"
+            text = f"Of the paper's conclusions, numbers {listed} hold here. "
     text += (
         "The user guide's page *Which method should I use?* "
         f"(`{CHOOSING}` in the skimbalance repository, `user_guide/choosing.html` "
