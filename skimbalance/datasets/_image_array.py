@@ -17,6 +17,7 @@ import zlib
 import numpy as np
 
 from ..utils._validation import check_shape
+from ._decode import GREY_16_MODES, RESIZE_POLICIES, decode_image, read_header
 
 __all__ = ["ImageArray"]
 
@@ -28,12 +29,8 @@ IMAGE_MODES = {
     "I;16": (1, np.uint16),
 }
 _CHANNEL_COUNTS = (1, 3, 4)
-#: How an image of another aspect ratio is brought to ``image_size``:
-#: stretched, letterboxed with black, or cut to the aspect at its centre.
-RESIZE_POLICIES = ("squash", "pad", "crop")
 #: Pillow modes of grey-scale files: ``mode="auto"`` reads them as "L".
 _GREY_MODES = frozenset({"1", "L", "LA", "La", "P;L"})
-_GREY_16_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I"})
 
 
 def check_image_size(image_size):
@@ -78,9 +75,9 @@ def auto_mode(modes):
     modes = set(modes)
     if modes <= _GREY_MODES:
         return "L"
-    if modes <= _GREY_16_MODES:
+    if modes <= GREY_16_MODES:
         return "I;16"
-    return "L" if modes <= _GREY_MODES | _GREY_16_MODES else "RGB"
+    return "L" if modes <= _GREY_MODES | GREY_16_MODES else "RGB"
 
 
 def channels_last_layout(shape, data_format, name="X"):
@@ -204,36 +201,20 @@ class _FileRows:
 
     def decode(self, row):
         """One image as a ``(C, H, W)`` array; errors name the file."""
-        from PIL import Image
-
-        path = self.path(row)
-        height, width = self.sample_shape[1:]
-        try:
-            with Image.open(path) as image:
-                if image.mode != self.mode:
-                    image = image.convert(self.mode)
-                if image.size != (width, height):
-                    if not self.resize:
-                        raise ValueError(
-                            f"Image '{path}' is {image.size[1]}x{image.size[0]} "
-                            f"(height x width), not {height}x{width} like the "
-                            "others; pass image_size= to resize every image."
-                        )
-                    image = _resized(image, (width, height), self.resize)
-                pixels = np.asarray(image)
-        except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
-            raise OSError(f"Cannot decode image '{path}': {exc}") from exc
-        if pixels.ndim == 2:
-            return pixels[None]
-        return pixels.transpose(2, 0, 1)
+        return decode_image(
+            self.path(row), mode=self.mode, size=self.sample_shape[1:],
+            resize=self.resize,
+        )  # fmt: skip
 
     def __getstate__(self):
-        blob = zlib.compress("\n".join(self.names).encode("utf-8"))
-        return {**self.__dict__, "names": blob}
+        # NUL is the one byte no file name holds (a newline can); names that
+        # are not UTF-8 travel as the bytes they are (surrogateescape)
+        joined = "\0".join(self.names).encode("utf-8", "surrogateescape")
+        return {**self.__dict__, "names": zlib.compress(joined)}
 
     def __setstate__(self, state):
-        names = zlib.decompress(state["names"]).decode("utf-8")
-        self.__dict__.update(state, names=names.split("\n") if names else [])
+        joined = zlib.decompress(state["names"]).decode("utf-8", "surrogateescape")
+        self.__dict__.update(state, names=joined.split("\0") if joined else [])
 
 
 class ImageArray:
@@ -376,7 +357,7 @@ class ImageArray:
         root = os.path.commonpath(list({os.path.dirname(p) for p in paths}))
         names = [p[len(root) :].lstrip(os.sep) for p in paths]
         headers = paths if check_files else paths[:1]
-        read = [_header(p) for p in headers]
+        read = [read_header(p) for p in headers]
         sizes = [(height, width) for height, width, _ in read]
         if mode == "auto":
             mode = auto_mode(file_mode for *_, file_mode in read)
@@ -471,6 +452,17 @@ class ImageArray:
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
+
+    def copy(self):
+        """Another lazy array over the same images (what ``ndarray.copy`` code
+        expects: the source is never written, so a new view is a copy).
+
+        Returns
+        -------
+        images : ImageArray
+        """
+        rows = None if self._rows is None else self._rows.copy()
+        return self._view(self._source, rows)
 
     def read(self, positions):
         """Decode the rows at ``positions`` (of this view) into one array.
@@ -575,29 +567,3 @@ class ImageArray:
             positions = positions % n if n else positions
         rows = positions if self._rows is None else self._rows[positions]
         return rows.astype(np.int64, copy=False)
-
-
-def _header(path):
-    """``(height, width, mode)`` from an image file's header; errors name the
-    file."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            width, height = image.size
-            mode = image.mode
-    except (OSError, UnidentifiedImageError, SyntaxError) as exc:
-        raise OSError(f"Cannot read image '{path}': {exc}") from exc
-    return height, width, mode
-
-
-def _resized(image, size, policy):
-    """``image`` brought to ``size`` (width, height) by a resize ``policy``."""
-    from PIL import Image, ImageOps
-
-    method = Image.Resampling.BILINEAR
-    if policy == "pad":
-        return ImageOps.pad(image, size, method=method, color=0)
-    if policy == "crop":
-        return ImageOps.fit(image, size, method=method)
-    return image.resize(size, method)

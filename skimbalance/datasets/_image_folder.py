@@ -1,6 +1,7 @@
 """``load_image_folder``: one subfolder of image files per class, as a lazy array."""
 
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -10,10 +11,22 @@ from ._image_array import ImageArray, check_image_size, check_mode, check_resize
 
 __all__ = ["IMAGE_EXTENSIONS", "load_image_folder"]
 
-#: File name endings read as images (those of torchvision's ``ImageFolder``).
+#: File name endings read as images: those of torchvision's ``ImageFolder``
+#: and GIF (first frame); :func:`image_extensions` adds what Pillow reads.
 IMAGE_EXTENSIONS = (
-    ".bmp", ".jpeg", ".jpg", ".pgm", ".png", ".ppm", ".tif", ".tiff", ".webp",
+    ".bmp", ".gif", ".jpeg", ".jpg", ".pgm", ".png", ".ppm", ".tif", ".tiff",
+    ".webp",
 )  # fmt: skip
+
+
+def image_extensions():
+    """Every file name ending read as an image: :data:`IMAGE_EXTENSIONS` and
+    each format the installed Pillow opens (``.jp2``, ``.ico``, ``.tga``, ...)."""
+    from PIL import Image
+
+    pillow = (e.lower() for e, f in Image.registered_extensions().items()
+              if f in Image.OPEN)  # fmt: skip
+    return tuple(sorted(set(IMAGE_EXTENSIONS) | set(pillow)))
 
 
 def class_folders(path, classes=None):
@@ -46,18 +59,58 @@ def class_folders(path, classes=None):
     return classes, [root / c for c in classes]
 
 
-def image_files(folder, extensions=IMAGE_EXTENSIONS):
-    """Paths (str) of the image files under ``folder``, recursively, sorted;
-    hidden files and folders are skipped."""
-    files = []
-    for parent, dirs, names in os.walk(folder, followlinks=True):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        files.extend(
-            os.path.join(parent, name)
-            for name in names
-            if not name.startswith(".") and name.lower().endswith(extensions)
-        )
+def image_files(folder, extensions=None):
+    """Paths (str) of the image files under ``folder``, recursively, sorted.
+
+    Hidden files and folders are skipped; links are followed, each real folder
+    once (a link back to a folder already read, or a loop of links, adds
+    nothing). A file with an image ending that is not a regular file (a FIFO,
+    a device, a broken link) and a folder that cannot be read raise an
+    OSError naming them: nothing is left out silently.
+    """
+    extensions = extensions or image_extensions()
+    files, seen = [], set()
+
+    def walk(path):
+        try:
+            info = os.stat(path)
+            key = (info.st_dev, info.st_ino)
+            if key in seen:
+                return
+            seen.add(key)
+            entries = list(os.scandir(path))
+        except OSError as exc:
+            raise OSError(
+                f"Cannot read the folder '{path}': {exc.strerror or exc}; fix its "
+                "permissions or move it out of the image folder."
+            ) from exc
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():  # follows links
+                walk(entry.path)
+            elif entry.name.lower().endswith(extensions):
+                files.append(_regular(entry))
+
+    walk(os.fspath(folder))
     return sorted(files)
+
+
+def _regular(entry):
+    """``entry``'s path, or an OSError naming it when it is no regular file."""
+    try:
+        mode = os.stat(entry.path).st_mode
+    except OSError as exc:  # a broken link, a loop of links
+        raise OSError(
+            f"'{entry.path}' is a symbolic link that leads to no file "
+            f"({exc.strerror}); remove it or fix its target."
+        ) from None
+    if not stat.S_ISREG(mode):
+        raise OSError(
+            f"'{entry.path}' is not a regular file (a FIFO, device or socket); "
+            "remove it from the image folder."
+        )
+    return entry.path
 
 
 def load_image_folder(
@@ -172,7 +225,7 @@ def load_image_folder(
         if not found:
             raise FileNotFoundError(
                 f"Class folder '{folder}' holds no image file (extensions "
-                f"{', '.join(IMAGE_EXTENSIONS)})."
+                f"{', '.join(IMAGE_EXTENSIONS)} and the other formats Pillow reads)."
             )
         files.extend(found)
         target.extend([position] * len(found))
