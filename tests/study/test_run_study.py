@@ -629,6 +629,30 @@ def test_a_folder_is_decoded_once_per_study(own_folder, tmp_path, monkeypatch):
     assert len(decoded) > 96
 
 
+def test_a_cache_decodes_a_folder_once_for_every_study(own_folder, tmp_path,
+                                                       monkeypatch):  # fmt: skip
+    from skimbalance.datasets._image_array import _FileRows
+
+    decoded = []
+    original = _FileRows.decode
+
+    def counting(self, row):
+        decoded.append(row)
+        return original(self, row)
+
+    monkeypatch.setattr(_FileRows, "decode", counting)
+    common = dict(dataset=str(own_folder), imbalance="natural", folds=2, repeats=1,
+                  max_iter=2, cache=tmp_path / "cache", quiet=True)  # fmt: skip
+    first = run_study(**common, methods=["baseline"], out=tmp_path / "o1")
+    assert sorted(decoded) == list(range(96))
+    decoded.clear()
+    second = run_study(**common, methods=["baseline"], out=tmp_path / "o2")
+    assert decoded == []  # read from the cache's memory map
+    pd.testing.assert_frame_equal(
+        first.drop(columns="fit_seconds"), second.drop(columns="fit_seconds")
+    )
+
+
 def test_a_model_that_did_not_learn_is_flagged(tmp_path):
     """Noise images: the baseline cannot learn and predicts the majority class."""
     rng = np.random.default_rng(1)
