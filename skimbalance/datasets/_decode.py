@@ -132,33 +132,39 @@ def _orientation(image):
 def _decode_jpeg(path, mode, size, resize):
     """The libjpeg-turbo path; None when the file is not a plain JPEG it can
     take (not a JPEG, rotated by EXIF, CMYK or damaged: Pillow decides)."""
-    _check_regular(path)
-    with open(path, "rb") as file:
-        data = file.read()
+    data = _read_regular(path)
     if not data.startswith(_JPEG_MAGIC) or _jpeg_orientation(data) != 1:
         return None
-    try:
-        stored = simplejpeg.decode_jpeg_header(data)[:2]
-    except ValueError:
-        return None
-    if stored != tuple(size) and resize is None:
-        _wrong_size(path, stored, size)
-    # a resize follows: decode at the smallest 1/8 scale that covers the target
     height, width = size
+    # with a resize to follow, decode at the smallest 1/8 scale covering it
+    cover = {"min_height": height, "min_width": width} if resize else {}
     try:
         pixels = simplejpeg.decode_jpeg(
-            data, colorspace="GRAY" if mode == "L" else "RGB",
-            min_height=height, min_width=width,
-        )  # fmt: skip
+            data, colorspace="GRAY" if mode == "L" else "RGB", **cover
+        )
     except ValueError:
         return None
-    if mode == "L":
-        pixels = pixels[:, :, 0]
     if pixels.shape[:2] != (height, width):
+        if resize is None:
+            _wrong_size(path, pixels.shape[:2], size)
         from PIL import Image
 
-        pixels = np.asarray(_resized(Image.fromarray(pixels), size, resize))
-    return pixels
+        image = Image.fromarray(pixels[:, :, 0] if mode == "L" else pixels)
+        return np.asarray(_resized(image, size, resize))
+    return pixels[:, :, 0] if mode == "L" else pixels
+
+
+def _read_regular(path):
+    """The bytes of ``path``, opened without blocking so that a FIFO is
+    refused (an OSError naming it) instead of waited on."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"'{path}' is not a regular file (a FIFO, device or socket)")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read()
+    finally:
+        os.close(fd)
 
 
 def _decode_pillow(path, mode, size, resize):
