@@ -26,7 +26,7 @@ from pathlib import Path
 
 import torch
 
-from skimbalance.datasets import _image_array
+from skimbalance.datasets import _image_files
 from skimbalance.study import run_study
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -38,7 +38,7 @@ COUNTS = {"airplane": 600, "automobile": 300, "bird": 200, "cat": 100, "deer": 6
 
 def timed_study(folder, out, memory_budget):
     spent = []
-    original = _image_array.decode_image
+    original = _image_files.decode_image
 
     def decode(*args, **kwargs):
         start = time.perf_counter()
@@ -47,7 +47,7 @@ def timed_study(folder, out, memory_budget):
         finally:
             spent.append(time.perf_counter() - start)
 
-    _image_array.decode_image = decode
+    _image_files.decode_image = decode
     try:
         start = time.perf_counter()
         run_study(
@@ -58,7 +58,7 @@ def timed_study(folder, out, memory_budget):
         )  # fmt: skip
         wall = time.perf_counter() - start
     finally:
-        _image_array.decode_image = original
+        _image_files.decode_image = original
     return wall, sum(spent), len(spent)
 
 

@@ -12,22 +12,15 @@ file's name), never pixels.
 import mmap
 import numbers
 import os
-import zlib
 
 import numpy as np
 
 from ..utils._validation import check_shape
-from ._decode import GREY_16_MODES, RESIZE_POLICIES, decode_image, read_header
+from ._decode import GREY_16_MODES, RESIZE_POLICIES, read_header
+from ._image_files import IMAGE_MODES, FileRows, PackedNames
 
 __all__ = ["ImageArray"]
 
-#: Pillow mode -> (channels, dtype) of the decoded array.
-IMAGE_MODES = {
-    "L": (1, np.uint8),
-    "RGB": (3, np.uint8),
-    "RGBA": (4, np.uint8),
-    "I;16": (1, np.uint16),
-}
 _CHANNEL_COUNTS = (1, 3, 4)
 #: Pillow modes of grey-scale files: ``mode="auto"`` reads them as "L".
 _GREY_MODES = frozenset({"1", "L", "LA", "La", "P;L"})
@@ -162,61 +155,6 @@ def _reopen_memmap(spec, channels_last):
     return _ArrayRows(array, channels_last)
 
 
-class _FileRows:
-    """Image files under ``root``, decoded with Pillow to ``(C, H, W)``."""
-
-    def __init__(self, root, names, *, mode, shape, resize=None):
-        self.root, self.names = str(root), list(names)
-        self.mode, self.resize = mode, resize
-        channels, self.dtype = IMAGE_MODES[mode]
-        self.dtype = np.dtype(self.dtype)
-        self.sample_shape = (channels, *shape)
-
-    def __len__(self):
-        return len(self.names)
-
-    def path(self, row):
-        return os.path.join(self.root, self.names[row])
-
-    def name(self, row):
-        return f"'{self.path(row)}'"
-
-    def describe(self):
-        return f"files under '{self.root}'"
-
-    def by_value(self):
-        """File names are pickled one by one: a view sends only its own."""
-        return True
-
-    def subset(self, rows):
-        subset = _FileRows.__new__(_FileRows)
-        subset.__dict__.update(self.__dict__, names=[self.names[r] for r in rows])
-        return subset
-
-    def read(self, rows):
-        out = np.empty((len(rows), *self.sample_shape), dtype=self.dtype)
-        for k, row in enumerate(rows):
-            out[k] = self.decode(int(row))
-        return out
-
-    def decode(self, row):
-        """One image as a ``(C, H, W)`` array; errors name the file."""
-        return decode_image(
-            self.path(row), mode=self.mode, size=self.sample_shape[1:],
-            resize=self.resize,
-        )  # fmt: skip
-
-    def __getstate__(self):
-        # NUL is the one byte no file name holds (a newline can); names that
-        # are not UTF-8 travel as the bytes they are (surrogateescape)
-        joined = "\0".join(self.names).encode("utf-8", "surrogateescape")
-        return {**self.__dict__, "names": zlib.compress(joined)}
-
-    def __setstate__(self, state):
-        joined = zlib.decompress(state["names"]).decode("utf-8", "surrogateescape")
-        self.__dict__.update(state, names=joined.split("\0") if joined else [])
-
-
 class ImageArray:
     """A lazy image array of shape ``(n, C, H, W)``: decoded or read on access.
 
@@ -348,32 +286,47 @@ class ImageArray:
         >>> X.shape, int(X[2][0, 0, 0])
         ((3, 3, 4, 6), 2)
         """
-        size = check_image_size(image_size)
-        check_mode(mode, auto=True)
-        check_resize(resize)
         paths = [os.path.abspath(p) for p in paths]
         if not paths:
             raise ValueError("paths must name at least one image file; got none.")
         root = os.path.commonpath(list({os.path.dirname(p) for p in paths}))
-        names = [p[len(root) :].lstrip(os.sep) for p in paths]
-        headers = paths if check_files else paths[:1]
-        read = [read_header(p) for p in headers]
-        sizes = [(height, width) for height, width, _ in read]
+        names = PackedNames(os.path.relpath(p, root) for p in paths)
+        return cls._from_names(
+            root, names, image_size=image_size, mode=mode, resize=resize,
+            check_files=check_files,
+        )  # fmt: skip
+
+    @classmethod
+    def _from_names(cls, root, names, *, image_size, mode, resize, check_files):
+        """A lazy array over the files ``names`` (a :class:`PackedNames`)
+        under ``root``, their headers read as :meth:`from_files` says."""
+        size = check_image_size(image_size)
+        check_mode(mode, auto=True)
+        check_resize(resize)
+        first = None
+        modes, mixed = set(), []
+        for i in range(len(names) if check_files else 1):
+            path = os.path.join(root, names[i])
+            height, width, file_mode = read_header(path)
+            modes.add(file_mode)
+            if first is None:
+                first = (path, (height, width))
+            elif (height, width) != first[1] and size is None:
+                mixed.append((path, (height, width)))
         if mode == "auto":
-            mode = auto_mode(file_mode for *_, file_mode in read)
-        if size is None:
-            mixed = [(p, s) for p, s in zip(headers, sizes) if s != sizes[0]]
-            if mixed:
-                raise ValueError(
-                    f"Images differ in size: '{headers[0]}' is {sizes[0][0]}x"
-                    f"{sizes[0][1]} but '{mixed[0][0]}' is {mixed[0][1][0]}x"
-                    f"{mixed[0][1][1]} (height x width), and {len(mixed) - 1} more "
-                    "differ. Pass image_size=(height, width) to resize them all."
-                )
-        shape = size or sizes[0]
-        source = _FileRows(
-            root, names, mode=mode, shape=shape, resize=resize if size else None
-        )
+            mode = auto_mode(modes)
+        if mixed:
+            (path0, size0), (path1, size1) = first, mixed[0]
+            raise ValueError(
+                f"Images differ in size: '{path0}' is {size0[0]}x{size0[1]} but "
+                f"'{path1}' is {size1[0]}x{size1[1]} (height x width), and "
+                f"{len(mixed) - 1} more differ. Pass image_size=(height, width) to "
+                "resize them all."
+            )
+        source = FileRows(
+            root, names, mode=mode, shape=size or first[1],
+            resize=resize if size else None,
+        )  # fmt: skip
         return cls._view(source, None)
 
     @classmethod
@@ -417,9 +370,11 @@ class ImageArray:
 
     @property
     def filenames(self):
-        if not isinstance(self._source, _FileRows):
+        """The file behind each row (a sequence of str, ``np.asarray`` for an
+        ndarray), or None over an array."""
+        if not isinstance(self._source, FileRows):
             return None
-        return np.array([self._source.path(r) for r in self.indices])
+        return self._source.filenames(self._rows)
 
     @property
     def base(self):

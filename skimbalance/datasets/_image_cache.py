@@ -48,8 +48,8 @@ def open_cache(cache, root, files, *, settings, build, quiet=None):
         The cache folder (created when missing).
     root : str
         The image folder the file names are relative to.
-    files : list of str
-        The image files, absolute, in row order.
+    files : PackedNames
+        The image files' names under ``root``, in row order.
     settings : dict
         ``image_size`` (None or ``[height, width]``), ``mode`` and ``resize``
         as asked for: a cache built with others is refused.
@@ -66,7 +66,7 @@ def open_cache(cache, root, files, *, settings, build, quiet=None):
         decoded in; None when the cache cannot be written (warned).
     """
     cache = Path(cache).expanduser()
-    stats = _stats(files)
+    stats = _stats(root, files)
     try:
         cache.mkdir(parents=True, exist_ok=True)
         lock = open(cache / LOCK, "a+")
@@ -112,19 +112,17 @@ def _writing():
         raise _Unwritable() from exc
 
 
-def _stats(files):
+def _stats(root, files):
     sizes = np.empty(len(files), dtype=np.int64)
     mtimes = np.empty(len(files), dtype=np.int64)
-    for i, path in enumerate(files):
-        info = os.stat(path)
+    for i, name in enumerate(files):
+        info = os.stat(os.path.join(root, name))
         sizes[i], mtimes[i] = info.st_size, info.st_mtime_ns
     return sizes, mtimes
 
 
-def _encode_names(files, root):
-    names = [os.path.relpath(f, root) for f in files]
-    joined = "\0".join(names).encode("utf-8", "surrogateescape")
-    return np.frombuffer(joined, dtype=np.uint8)
+def _encode_names(files):
+    return np.frombuffer(files.blob, dtype=np.uint8)
 
 
 def _read_index(cache):
@@ -145,7 +143,7 @@ def _read_index(cache):
 
 def _changes(index, root, files, stats):
     """What changed since the cache was built, in words ("" if nothing)."""
-    if not np.array_equal(_encode_names(files, root), index["names"]):
+    if not np.array_equal(_encode_names(files), index["names"]):
         return (
             f"{len(files)} files now, {len(index['sizes'])} when it was built, or "
             "files of other names"
@@ -203,7 +201,7 @@ def _build(cache, root, files, stats, settings, images, quiet):
             "asked": settings, "mode": images.mode,
             "shape": list(images.shape), "dtype": str(images.dtype),
         })),
-        "names": _encode_names(files, root),
+        "names": _encode_names(files),
         "sizes": stats[0],
         "mtimes": stats[1],
     }  # fmt: skip

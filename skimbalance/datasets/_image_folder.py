@@ -9,6 +9,7 @@ from sklearn.utils import Bunch
 
 from ._image_array import ImageArray, check_image_size, check_mode, check_resize
 from ._image_cache import open_cache
+from ._image_files import FileNames, PackedNames
 
 __all__ = ["IMAGE_EXTENSIONS", "load_image_folder"]
 
@@ -69,36 +70,52 @@ def image_files(folder, extensions=None):
     a device, a broken link) and a folder that cannot be read raise an
     OSError naming them: nothing is left out silently.
     """
-    extensions = extensions or image_extensions()
-    files, seen = [], set()
+    folder = os.fspath(folder)
+    return [os.path.join(folder, name) for name in image_names(folder, extensions)]
 
-    def walk(path):
+
+def image_names(folder, extensions=None):
+    """The files of :func:`image_files`, relative to ``folder``: only names
+    are kept while listing (no directory entries, no stat of regular files),
+    so a class of a million files costs little more than their names."""
+    extensions = extensions or image_extensions()
+    names, seen = [], set()
+
+    def walk(path, prefix):
         try:
             info = os.stat(path)
-            key = (info.st_dev, info.st_ino)
-            if key in seen:
-                return
-            seen.add(key)
-            entries = list(os.scandir(path))
+            entries = os.scandir(path)
         except OSError as exc:
             raise OSError(
                 f"Cannot read the folder '{path}': {exc.strerror or exc}; fix its "
                 "permissions or move it out of the image folder."
             ) from exc
-        for entry in sorted(entries, key=lambda e: e.name):
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir():  # follows links
-                walk(entry.path)
-            elif entry.name.lower().endswith(extensions):
-                files.append(_regular(entry))
+        if (info.st_dev, info.st_ino) in seen:
+            entries.close()
+            return
+        seen.add((info.st_dev, info.st_ino))
+        subfolders = []
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                if entry.is_dir():  # follows links
+                    subfolders.append(name)
+                elif name.lower().endswith(extensions):
+                    if not entry.is_file():
+                        _refuse(entry)
+                    names.append(prefix + name)
+        for name in sorted(subfolders):
+            walk(os.path.join(path, name), prefix + name + os.sep)
 
-    walk(os.fspath(folder))
-    return sorted(files)
+    walk(os.fspath(folder), "")
+    names.sort()
+    return names
 
 
-def _regular(entry):
-    """``entry``'s path, or an OSError naming it when it is no regular file."""
+def _refuse(entry):
+    """An OSError naming ``entry``, an image name that is no regular file."""
     try:
         mode = os.stat(entry.path).st_mode
     except OSError as exc:  # a broken link, a loop of links
@@ -111,7 +128,7 @@ def _regular(entry):
             f"'{entry.path}' is not a regular file (a FIFO, device or socket); "
             "remove it from the image folder."
         )
-    return entry.path
+    raise OSError(f"'{entry.path}' cannot be read as a file; remove it or fix it.")
 
 
 def load_image_folder(
@@ -194,8 +211,9 @@ def load_image_folder(
             Class position of each image in ``target_names``.
         target_names : ndarray of str of shape (n_classes,)
             The class folder names.
-        filenames : ndarray of str of shape (n_samples,)
-            The path of each image.
+        filenames : sequence of str of length n_samples
+            The path of each image (built when read; ``np.asarray`` gives
+            an ndarray).
         image_shape : tuple of int
             ``(C, H, W)`` of one image.
         mode : str
@@ -240,42 +258,49 @@ def load_image_folder(
     check_mode(mode, auto=True)
     check_resize(resize)
     names, folders = class_folders(path, classes)
-    files, target = [], []
-    for position, folder in enumerate(folders):
-        found = image_files(folder)
-        if not found:
-            raise FileNotFoundError(
-                f"Class folder '{folder}' holds no image file (extensions "
-                f"{', '.join(IMAGE_EXTENSIONS)} and the other formats Pillow reads)."
-            )
-        files.extend(found)
-        target.extend([position] * len(found))
-    files = [os.path.abspath(f) for f in files]
+    root = os.path.abspath(os.fspath(Path(path).expanduser()))
+    counts = []
+
+    def relative_names():  # one class's listing at a time
+        for folder in folders:
+            found = image_names(folder)
+            if not found:
+                raise FileNotFoundError(
+                    f"Class folder '{folder}' holds no image file (extensions "
+                    f"{', '.join(IMAGE_EXTENSIONS)} and the other formats Pillow "
+                    "reads)."
+                )
+            counts.append(len(found))
+            prefix = os.path.relpath(folder, root) + os.sep
+            for name in found:
+                yield prefix + name
+
+    files = PackedNames(relative_names())
+    target = np.repeat(np.arange(len(folders), dtype=np.int64), counts)
     options = dict(image_size=image_size, mode=mode, resize=resize)
     data, decoded_mode, served = None, None, None
     if cache is not None:
         size = check_image_size(image_size)
         opened = open_cache(
-            cache, os.path.abspath(os.fspath(path)), files,
+            cache, root, files,
             settings={**options, "image_size": None if size is None else list(size)},
-            build=lambda: ImageArray.from_files(files, **options,
-                                                check_files=check_files),
+            build=lambda: ImageArray._from_names(root, files, **options,
+                                                 check_files=check_files),
         )  # fmt: skip
         if opened is not None:
             images, decoded_mode = opened
             data = ImageArray(images, data_format="channels_first")
             served = str(Path(cache).expanduser())
     if data is None:
-        data = ImageArray.from_files(files, **options, check_files=check_files)
+        data = ImageArray._from_names(root, files, **options, check_files=check_files)
         decoded_mode = data.mode
-    target = np.asarray(target, dtype=np.int64)
     if return_X_y:
         return data, target
     return Bunch(
         data=data,
         target=target,
         target_names=np.asarray(names),
-        filenames=np.asarray(files),
+        filenames=FileNames(root, files),
         image_shape=data.shape[1:],
         mode=decoded_mode,
         cache=served,

@@ -142,17 +142,17 @@ class TestLazyImages:
     def test_workers_read_whole_batches(self, image_files, tmp_path, monkeypatch):
         """A DataLoader worker reads a batch in one call (``__getitems__`` down
         to the file source), not image by image."""
-        from skimbalance.datasets._image_array import _FileRows
+        from skimbalance.datasets._image_files import FileRows
 
         log = tmp_path / "reads.txt"
-        original = _FileRows.read
+        original = FileRows.read
 
         def logged(self, rows):
             with open(log, "a") as f:  # the workers are other processes
                 f.write(f"{len(rows)}\n")
             return original(self, rows)
 
-        monkeypatch.setattr(_FileRows, "read", logged)
+        monkeypatch.setattr(FileRows, "read", logged)
         CNNClassifier(**FAST_CONV, iterator_train__num_workers=2).fit(
             image_files.data, image_files.target
         )

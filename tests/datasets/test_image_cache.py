@@ -14,7 +14,7 @@ from PIL import Image
 from sklearn.model_selection import StratifiedKFold
 
 from skimbalance.datasets import _image_cache, load_image_folder
-from skimbalance.datasets._image_array import _FileRows
+from skimbalance.datasets._image_files import FileRows
 
 
 def _folder(root, counts=(("a", 30), ("b", 10)), size=(10, 8)):
@@ -31,13 +31,13 @@ def _folder(root, counts=(("a", 30), ("b", 10)), size=(10, 8)):
 def decodes(monkeypatch):
     """Count the images decoded from their files."""
     counted = []
-    original = _FileRows.decode
+    original = FileRows.decode
 
     def counting(self, row):
         counted.append(row)
         return original(self, row)
 
-    monkeypatch.setattr(_FileRows, "decode", counting)
+    monkeypatch.setattr(FileRows, "decode", counting)
     return counted
 
 
@@ -100,7 +100,7 @@ def test_other_settings_are_refused(tmp_path):
 @pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
 def test_an_interrupted_build_leaves_nothing_trusted(tmp_path, monkeypatch, error):
     root = _folder(tmp_path / "images")
-    original = _FileRows.read
+    original = FileRows.read
     calls = []
 
     def failing(self, rows):
@@ -109,7 +109,7 @@ def test_an_interrupted_build_leaves_nothing_trusted(tmp_path, monkeypatch, erro
             raise error("stopped mid-build")
         return original(self, rows)
 
-    monkeypatch.setattr(_FileRows, "read", failing)
+    monkeypatch.setattr(FileRows, "read", failing)
     with pytest.raises(error):
         load_image_folder(root, cache=tmp_path / "cache")
     left = sorted(p.name for p in (tmp_path / "cache").iterdir())
