@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from skimbalance.datasets import ImageArray, load_image_folder
-from skimbalance.datasets import _decode
+from skimbalance.datasets import ImageArray, _decode, load_image_folder
 
 
 def _png(path, value=7, size=(6, 4), mode="L"):
