@@ -27,29 +27,15 @@ def _folder(root, counts=(("a", 30), ("b", 10)), size=(10, 8)):
     return root
 
 
-@pytest.fixture
-def decodes(monkeypatch):
-    """Count the images decoded from their files."""
-    counted = []
-    original = FileRows.decode
-
-    def counting(self, row):
-        counted.append(row)
-        return original(self, row)
-
-    monkeypatch.setattr(FileRows, "decode", counting)
-    return counted
-
-
-def test_built_once_then_read_from_memory(tmp_path, decodes):
+def test_built_once_then_read_from_memory(tmp_path, decoded_rows):
     root = _folder(tmp_path / "images")
     plain = np.asarray(load_image_folder(root, image_size=6).data)
-    decodes.clear()
+    decoded_rows.clear()
     first = load_image_folder(root, image_size=6, cache=tmp_path / "cache")
-    assert len(decodes) == 40 and first.cache == str(tmp_path / "cache")
-    decodes.clear()
+    assert len(decoded_rows) == 40 and first.cache == str(tmp_path / "cache")
+    decoded_rows.clear()
     again = load_image_folder(root, image_size=6, cache=tmp_path / "cache")
-    assert decodes == []  # no file decoded, no header read
+    assert decoded_rows == []  # no file decoded, no header read
     assert isinstance(np.asarray(again.data), np.ndarray)
     np.testing.assert_array_equal(np.asarray(again.data), plain)
     assert again.target.tolist() == [0] * 30 + [1] * 10
