@@ -123,6 +123,12 @@ def _check_regular(path):
 
 
 def _orientation(image):
+    """The EXIF orientation of an opened image (1: as stored). A PNG's is
+    read only from an eXIf chunk before the pixels: to find a later one,
+    Pillow decodes the whole file, which would turn every header read into a
+    decode (PNG files with such a chunk are read as stored, consistently)."""
+    if image.format == "PNG" and "exif" not in image.info:
+        return 1
     try:
         return int(image.getexif().get(_EXIF_ORIENTATION, 1))
     except Exception:  # a damaged EXIF block: read the pixels as stored

@@ -136,6 +136,20 @@ def test_exif_orientation_is_applied(tmp_path, decoder):
     assert pixels[0].mean() > 200 and pixels[-1].mean() < 50  # left column on top
 
 
+def test_a_png_header_is_read_without_its_pixels(tmp_path, monkeypatch):
+    """Pillow decodes a whole PNG to look for a late EXIF chunk: a header read
+    (every file, with check_files) must not ask for it."""
+    from PIL import PngImagePlugin
+
+    _png(tmp_path / "a" / "0.png", size=(5, 3))
+
+    def no_decoding(self):
+        raise AssertionError("the pixels were decoded")
+
+    monkeypatch.setattr(PngImagePlugin.PngImageFile, "load", no_decoding)
+    assert _decode.read_header(str(tmp_path / "a" / "0.png")) == (3, 5, "L")
+
+
 def test_the_fast_decoder_gives_pillows_pixels(tmp_path):
     if _decode.simplejpeg is None:
         pytest.skip("simplejpeg is not installed")
