@@ -1,35 +1,54 @@
-"""Training throughput from a JPEG folder (streamed) vs in-memory uint8 vs float32.
+"""Training from image folders: decoded every batch, decoded once, or in memory.
 
 Run from the repository root (``PYTHONPATH=.`` unless skimbalance is
 installed)::
 
     SKIMBALANCE_DATA=../shared/datasets PYTHONPATH=. \\
-        python benchmarks/bench_images_speed.py --allcnn-iters 6 --lenet-iters 200
+        python benchmarks/bench_images_speed.py --lenet-iters 200 --rounds 3
 
-All in one process, ``torch.set_num_threads(2)``, CPU, on the CIFAR-10
-training folder (50000 JPEGs): each fit is timed whole (from the arrays to a
-fitted estimator) after an untimed warm-up, contenders alternate over
-``--rounds`` and the median is kept. Throughput is updates x batch / second.
+All in one process, ``torch.set_num_threads(2)``, CPU. Three measurements,
+each printed as ratios of one run:
 
-* All-CNN (``AllCNNClassifier``, batch 256): ``stream`` fits the lazy
-  ``load_cifar10()`` array (decoding in ``num_workers`` DataLoader processes,
-  0 and 1), ``uint8`` the same images decoded into memory beforehand,
-  ``float32`` those divided by 255. Targets: stream >= 0.9x uint8, uint8 >=
-  0.95x float32.
-* LeNet-5 (``LeNet5Classifier``, batch 64), whose update is cheap: the same
-  contenders, and where the streamed time goes: decoding the batches alone
-  (``ImageArray.read`` of as many images) next to the in-memory fit.
+1. LeNet-5 (batch 64) on the CIFAR-10 training folder (50 000 JPEGs of
+   32x32): each fit timed whole, contenders alternating over ``--rounds``,
+   the median kept; throughput is updates x batch / second. Contenders:
+   ``pillow`` (the lazy folder, every batch decoded by Pillow), ``fast`` (the
+   same with libjpeg-turbo through simplejpeg), ``cache`` (the folder through
+   ``load_image_folder(cache=...)``: a memory map built once) and ``uint8``
+   (the images decoded into memory beforehand). Targets: cache >= 0.95x
+   uint8, fast >= 0.85x uint8.
+2. Decoding one 32x32 JPEG on one core: Pillow against simplejpeg, and a read
+   of one image from the cache's memory map.
+3. Full-size photos resized to 64x64: ``--photos`` JPEGs made from CIFAR-10
+   images upscaled to 250-400 pixels a side, of varied aspect, quality 90 (in
+   a temporary folder). Today's path before this change (Pillow: a full
+   decode, then resize) against the new one (a decode at the smallest DCT
+   scale that covers 64x64, then resize), with simplejpeg and with Pillow's
+   draft mode. Target: >= 4x faster.
+
+With ``--allcnn-iters N`` (default 0: skipped) section 1 also times All-CNN
+(batch 256), whose update is slow enough that decoding hardly matters.
 """
 
 import argparse
+import os
+import shutil
 import statistics
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 
 from skimbalance.cnn import AllCNNClassifier, LeNet5Classifier
-from skimbalance.datasets import load_cifar10
+from skimbalance.datasets import _decode, load_cifar10, load_image_folder
+from skimbalance.datasets._home import get_data_home
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _photos import make_photos  # noqa: E402
 
 
 def timed(make, X, y):
@@ -38,78 +57,145 @@ def timed(make, X, y):
     return time.perf_counter() - start
 
 
-def compare(name, make, contenders, y, rounds, updates, batch):
-    timed(lambda: make(0, 2), contenders["uint8"][0], y)  # warm-up
+class Pillow:
+    """Within it, the JPEG files are decoded by Pillow."""
+
+    def __enter__(self):
+        self.saved, _decode.simplejpeg = _decode.simplejpeg, None
+
+    def __exit__(self, *exc):
+        _decode.simplejpeg = self.saved
+
+
+def training(lazy, cached, uint8, y, rounds, name, make, updates, batch):
+    contenders = {"pillow": lazy, "fast": lazy, "cache": cached, "uint8": uint8}
+    timed(lambda: make(2), uint8, y)  # warm-up
     times = {key: [] for key in contenders}
     for _ in range(rounds):
-        for key, (X, workers) in contenders.items():
-            times[key].append(timed(lambda w=workers: make(w, updates), X, y))
+        for key, X in contenders.items():
+            if key == "pillow":
+                with Pillow():
+                    times[key].append(timed(lambda: make(updates), X, y))
+            else:
+                times[key].append(timed(lambda: make(updates), X, y))
     median = {key: statistics.median(v) for key, v in times.items()}
-    print(f"\n{name}: {updates} updates of batch {batch}, median of {rounds}")
+    print(f"\n== 1. {name}: {updates} updates of batch {batch}, median of {rounds}")
     for key, seconds in median.items():
-        print(
-            f"  {key:<16}{seconds:8.2f} s  {updates * batch / seconds:8.0f} samples/s"
+        print(f"  {key:<8}{seconds:8.2f} s  {updates * batch / seconds:8.0f} samples/s")
+    for key, target in (("cache", 0.95), ("fast", 0.85), ("pillow", None)):
+        ratio = median["uint8"] / median[key]
+        goal = f" [target >= {target}x]" if target else ""
+        print(f"  {key}/uint8 throughput: {ratio:.3f}x{goal}")
+
+
+def per_image(lazy, cached, n=2000):
+    rows = np.random.RandomState(0).randint(0, len(lazy), n)
+    timings = {}
+    for key in ("pillow", "fast", "cache"):
+        source = cached if key == "cache" else lazy
+        start = time.perf_counter()
+        if key == "pillow":
+            with Pillow():
+                for r in rows:
+                    source[int(r)]
+        else:
+            for r in rows:
+                source[int(r)]
+        timings[key] = (time.perf_counter() - start) / n * 1e6
+    print(f"\n== 2. one 32x32 image on one core (mean of {n})")
+    for key, us in timings.items():
+        print(f"  {key:<8}{us:8.1f} us")
+    print(f"  pillow/fast: {timings['pillow'] / timings['fast']:.1f}x")
+
+
+def old_pillow_path(path, size):
+    """Before: Image.open, convert, resize from the full decode."""
+    with Image.open(path) as image:
+        image = image.convert("RGB")
+        return np.asarray(image.resize(size[::-1], Image.Resampling.BILINEAR))
+
+
+def photos(n, rounds):
+    folder = Path(tempfile.mkdtemp(prefix="photos-"))
+    try:
+        files = [str(p) for p in make_photos(folder, {"cat": n})]
+        size = (64, 64)
+
+        def new(path):
+            return _decode.decode_image(path, mode="RGB", size=size, resize="squash")
+
+        def new_pillow(path):
+            with Pillow():
+                return new(path)
+
+        paths = {"before (Pillow, full decode)": old_pillow_path,
+                 "now, simplejpeg (DCT scale)": new,
+                 "now, Pillow (draft mode)": new_pillow}  # fmt: skip
+        times = {key: [] for key in paths}
+        for _ in range(rounds):
+            for key, decode in paths.items():
+                start = time.perf_counter()
+                for f in files:
+                    decode(f) if decode is not old_pillow_path else decode(f, size)
+                times[key].append((time.perf_counter() - start) / n * 1e3)
+        median = {key: statistics.median(v) for key, v in times.items()}
+        print(f"\n== 3. {n} photos of 250-400 px to 64x64, one core, median of "
+              f"{rounds}")  # fmt: skip
+        for key, ms in median.items():
+            print(f"  {key:<32}{ms:7.2f} ms an image")
+        before = median["before (Pillow, full decode)"]
+        for key in list(paths)[1:]:
+            print(f"  speed-up, {key}: {before / median[key]:.1f}x [target >= 4x]")
+        # the pixels differ from a full decode by the DCT-domain reduction
+        diff = np.abs(
+            new(files[0]).transpose(1, 2, 0).astype(int)
+            - old_pillow_path(files[0], size).astype(int)
         )
-    return median
+        print(
+            f"  pixels against the full decode: mean |difference| {diff.mean():.2f}"
+            f", max {diff.max()} (of 255)"
+        )
+    finally:
+        shutil.rmtree(folder)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--allcnn-iters", type=int, default=6)
     parser.add_argument("--lenet-iters", type=int, default=200)
+    parser.add_argument("--allcnn-iters", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--photos", type=int, default=300)
     args = parser.parse_args()
     torch.set_num_threads(2)
     lazy, y = load_cifar10(return_X_y=True)
-    start = time.perf_counter()
-    uint8 = np.asarray(lazy)
-    decode_all = time.perf_counter() - start
-    float32 = np.divide(uint8, 255, dtype=np.float32)
-    print(
-        f"CIFAR-10 training folder {lazy.shape}; decoding all of it: "
-        f"{decode_all:.1f} s ({decode_all / len(lazy) * 1e3:.3f} ms an image, "
-        "one core)"
-    )
-    contenders = {
-        "stream, 0 workers": (lazy, 0), "stream, 1 worker": (lazy, 1),
-        "uint8": (uint8, 0), "float32": (float32, 0),
-    }  # fmt: skip
-
-    def allcnn(workers, updates):
-        return AllCNNClassifier(
-            max_iter=updates, num_workers=workers, device="cpu", random_state=0
-        )
-
-    def lenet(workers, updates):
-        return LeNet5Classifier(
-            max_iter=updates, num_workers=workers, device="cpu", random_state=0
-        )
-
-    for name, make, updates, batch in (
-        ("All-CNN", allcnn, args.allcnn_iters, 256),
-        ("LeNet-5", lenet, args.lenet_iters, 64),
-    ):
-        median = compare(name, make, contenders, y, args.rounds, updates, batch)
-        best = min(median["stream, 0 workers"], median["stream, 1 worker"])
+    cache = Path(tempfile.mkdtemp(prefix="cifar-cache-"))
+    try:
+        folder = get_data_home() / "cifar10-jpg" / "train"
+        start = time.perf_counter()
+        bunch = load_image_folder(folder, cache=cache / "train")
+        build = time.perf_counter() - start
+        cached = bunch.data
+        assert np.array_equal(bunch.target, y)
+        uint8 = np.asarray(cached)
         print(
-            f"  stream/uint8 throughput: {median['uint8'] / best:.3f}x (best of 0/1 "
-            f"workers) [target >= 0.9x for All-CNN]"
+            f"CIFAR-10 training folder {lazy.shape}; cache built in {build:.1f} s "
+            f"({len(lazy) / build:.0f} images/s on 2 cores, headers read first)"
         )
-        print(
-            f"  uint8/float32 throughput: {median['float32'] / median['uint8']:.3f}x "
-            "[target >= 0.95x]"
-        )
-        if name == "LeNet-5":
-            rows = np.random.RandomState(0).randint(0, len(lazy), updates * batch)
-            start = time.perf_counter()
-            lazy.read(rows)
-            decode = time.perf_counter() - start
-            print(
-                f"  where the streamed time goes: decoding {updates * batch} images "
-                f"{decode:.2f} s + training in memory {median['uint8']:.2f} s = "
-                f"{decode + median['uint8']:.2f} s; streamed with 0 workers "
-                f"{median['stream, 0 workers']:.2f} s"
-            )
+        for name, make_net, updates, batch in (
+            ("LeNet-5", LeNet5Classifier, args.lenet_iters, 64),
+            ("All-CNN", AllCNNClassifier, args.allcnn_iters, 256),
+        ):
+            if updates:
+
+                def make(n, make_net=make_net):
+                    return make_net(max_iter=n, device="cpu", random_state=0)
+
+                training(lazy, cached, uint8, y, args.rounds, name, make, updates,
+                         batch)  # fmt: skip
+        per_image(lazy, cached)
+    finally:
+        shutil.rmtree(cache)
+    photos(args.photos, args.rounds)
 
 
 if __name__ == "__main__":

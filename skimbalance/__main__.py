@@ -188,6 +188,12 @@ def build_parser():
         "per study; beyond it, at every batch (default: a quarter of the memory)",
     )
     study.add_argument(
+        "--cache",
+        default=None,
+        help="a folder to keep your decoded images in, as a memory map: decoded "
+        "once, reused by later studies, any size (default: decode into memory)",
+    )
+    study.add_argument(
         "--no-curves",
         dest="curves",
         action="store_const",
@@ -296,6 +302,7 @@ def _main(argv):
                 mode=args.mode,
                 resize=args.resize,
                 memory_budget=budget,
+                cache=args.cache,
                 curves=args.curves,
                 n_jobs=args.n_jobs,
                 scheduler=args.scheduler,

@@ -16,7 +16,11 @@ import warnings
 import numpy as np
 import torch
 from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import _check_feature_names, validate_data
+from sklearn.utils.validation import (
+    _assert_all_finite,
+    _check_feature_names,
+    validate_data,
+)
 from skorch.dataset import Dataset
 
 from ..datasets._image_array import ImageArray, channels_last_layout
@@ -57,6 +61,7 @@ class ImageDataset(Dataset):
         self.labels, self.targets, self.weights = labels, targets, weights
         self.positions = None  # a view's positions into the call's examples
         self.rows = None  # example position -> row of ``source``
+        self.narrow = None  # the dtype integer pixels are read as, if not stored
         self._tensors = {}
 
     # ----------------------------------------------------- skorch's Dataset
@@ -113,7 +118,10 @@ class ImageDataset(Dataset):
         if isinstance(source, torch.Tensor):
             index = torch.from_numpy(rows).to(source.device, non_blocking=True)
             return source.index_select(0, index)
-        return torch.from_numpy(np.take(source, rows, axis=0))
+        batch = np.take(source, rows, axis=0)
+        if self.narrow is not None:
+            batch = batch.astype(self.narrow)
+        return torch.from_numpy(batch)
 
     def _take(self, name, positions, on):
         """``labels`` or ``weights`` at ``positions``: from their tensor on the
@@ -155,8 +163,8 @@ class ImageDataset(Dataset):
         batches are gathered on the host (in the workers, when there are).
         """
         source = self.source
-        if isinstance(source, ImageArray):
-            return self
+        if isinstance(source, ImageArray) or self.narrow is not None:
+            return self  # read (and narrowed) batch by batch on the host
         tensor = _shared_tensor(source)
         if tensor is not None and device.type == "cuda" and not workers:
             free, _ = torch.cuda.mem_get_info(device)
@@ -190,6 +198,11 @@ def image_dataset(estimator, X, *, reset, labels=None, targets=None, weights=Non
                 "estimator moves each batch to its device itself."
             )
         X = X.numpy()
+    if getattr(X, "ndim", 2) > 2 and len(X) == 0:  # sklearn's words for 2-D
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={tuple(X.shape)}) while a minimum "
+            f"of 1 is required by {type(estimator).__name__}."
+        )
     if isinstance(X, ImageArray):
         n_features = math.prod(X.shape[1:])
         check_n_features(estimator, n_features, reset=reset)
@@ -213,6 +226,7 @@ def image_dataset(estimator, X, *, reset, labels=None, targets=None, weights=Non
         channels_last = len(stored) == 3 and channels_last_layout(
             stored, estimator.data_format
         )
+    narrow = _pixel_dtype(source, rows, validated=not isinstance(X, ImageArray))
     fitted = None if reset else estimator.input_shape_
     layout = _layout(
         stored, n_features, channels_last, estimator.input_shape,
@@ -221,8 +235,47 @@ def image_dataset(estimator, X, *, reset, labels=None, targets=None, weights=Non
     dataset = ImageDataset(
         X, source, layout, labels=labels, targets=targets, weights=weights
     )
-    dataset.rows = rows
+    dataset.rows, dataset.narrow = rows, narrow
     return dataset
+
+
+def _pixel_dtype(source, rows, *, validated, chunk=4096):
+    """Check the pixels a call reads; return the dtype integer pixels are
+    read as (uint8 or uint16, scaled to [0, 1] like them), or None.
+
+    Lazy arrays skip scikit-learn's validation, so their float pixels are
+    checked for NaN and infinity here (in chunks, with its message); integer
+    pixels of another dtype than uint8 / uint16 (an int64 array of 0..255)
+    are read as the narrowest of the two that holds their range, and refused
+    outside it: unscaled, they would train to a loss of 1e23.
+    """
+    if isinstance(source, ImageArray):  # files: uint8 or uint16
+        return None
+    dtype = source.dtype
+    integer = dtype.kind in "iu" and dtype not in (np.uint8, np.uint16)
+    lazy = dtype.kind == "f" and not validated
+    if not (integer or lazy):
+        return None
+    n = len(rows) if rows is not None else len(source)
+    low, high = np.inf, -np.inf
+    for start in range(0, n, chunk):
+        part = slice(start, start + chunk)
+        values = source[rows[part]] if rows is not None else source[part]
+        if lazy:
+            _assert_all_finite(values, input_name="X")
+        else:
+            low, high = min(low, values.min()), max(high, values.max())
+    if lazy:
+        return None
+    for narrow, top in ((np.uint8, 255), (np.uint16, 65535)):
+        if low >= 0 and high <= top:
+            return np.dtype(narrow)
+    raise ValueError(
+        f"X holds integer pixels of dtype {dtype} from {low} to {high}: integer "
+        "images must be 0..255 (read like uint8) or 0..65535 (like uint16), both "
+        "scaled to [0, 1]. Convert them, e.g. X.astype(np.float32) scaled as you "
+        "intend."
+    )
 
 
 def _layout(stored, n_features, channels_last, input_shape, data_format, fitted):

@@ -12,28 +12,18 @@ file's name), never pixels.
 import mmap
 import numbers
 import os
-import zlib
 
 import numpy as np
 
 from ..utils._validation import check_shape
+from ._decode import GREY_16_MODES, RESIZE_POLICIES, read_header
+from ._image_files import IMAGE_MODES, FileRows, PackedNames
 
 __all__ = ["ImageArray"]
 
-#: Pillow mode -> (channels, dtype) of the decoded array.
-IMAGE_MODES = {
-    "L": (1, np.uint8),
-    "RGB": (3, np.uint8),
-    "RGBA": (4, np.uint8),
-    "I;16": (1, np.uint16),
-}
 _CHANNEL_COUNTS = (1, 3, 4)
-#: How an image of another aspect ratio is brought to ``image_size``:
-#: stretched, letterboxed with black, or cut to the aspect at its centre.
-RESIZE_POLICIES = ("squash", "pad", "crop")
 #: Pillow modes of grey-scale files: ``mode="auto"`` reads them as "L".
 _GREY_MODES = frozenset({"1", "L", "LA", "La", "P;L"})
-_GREY_16_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I"})
 
 
 def check_image_size(image_size):
@@ -78,9 +68,9 @@ def auto_mode(modes):
     modes = set(modes)
     if modes <= _GREY_MODES:
         return "L"
-    if modes <= _GREY_16_MODES:
+    if modes <= GREY_16_MODES:
         return "I;16"
-    return "L" if modes <= _GREY_MODES | _GREY_16_MODES else "RGB"
+    return "L" if modes <= _GREY_MODES | GREY_16_MODES else "RGB"
 
 
 def channels_last_layout(shape, data_format, name="X"):
@@ -163,77 +153,6 @@ def _reopen_memmap(spec, channels_last):
         filename, dtype=dtype, mode="r", shape=shape, offset=offset, order=order
     )
     return _ArrayRows(array, channels_last)
-
-
-class _FileRows:
-    """Image files under ``root``, decoded with Pillow to ``(C, H, W)``."""
-
-    def __init__(self, root, names, *, mode, shape, resize=None):
-        self.root, self.names = str(root), list(names)
-        self.mode, self.resize = mode, resize
-        channels, self.dtype = IMAGE_MODES[mode]
-        self.dtype = np.dtype(self.dtype)
-        self.sample_shape = (channels, *shape)
-
-    def __len__(self):
-        return len(self.names)
-
-    def path(self, row):
-        return os.path.join(self.root, self.names[row])
-
-    def name(self, row):
-        return f"'{self.path(row)}'"
-
-    def describe(self):
-        return f"files under '{self.root}'"
-
-    def by_value(self):
-        """File names are pickled one by one: a view sends only its own."""
-        return True
-
-    def subset(self, rows):
-        subset = _FileRows.__new__(_FileRows)
-        subset.__dict__.update(self.__dict__, names=[self.names[r] for r in rows])
-        return subset
-
-    def read(self, rows):
-        out = np.empty((len(rows), *self.sample_shape), dtype=self.dtype)
-        for k, row in enumerate(rows):
-            out[k] = self.decode(int(row))
-        return out
-
-    def decode(self, row):
-        """One image as a ``(C, H, W)`` array; errors name the file."""
-        from PIL import Image
-
-        path = self.path(row)
-        height, width = self.sample_shape[1:]
-        try:
-            with Image.open(path) as image:
-                if image.mode != self.mode:
-                    image = image.convert(self.mode)
-                if image.size != (width, height):
-                    if not self.resize:
-                        raise ValueError(
-                            f"Image '{path}' is {image.size[1]}x{image.size[0]} "
-                            f"(height x width), not {height}x{width} like the "
-                            "others; pass image_size= to resize every image."
-                        )
-                    image = _resized(image, (width, height), self.resize)
-                pixels = np.asarray(image)
-        except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
-            raise OSError(f"Cannot decode image '{path}': {exc}") from exc
-        if pixels.ndim == 2:
-            return pixels[None]
-        return pixels.transpose(2, 0, 1)
-
-    def __getstate__(self):
-        blob = zlib.compress("\n".join(self.names).encode("utf-8"))
-        return {**self.__dict__, "names": blob}
-
-    def __setstate__(self, state):
-        names = zlib.decompress(state["names"]).decode("utf-8")
-        self.__dict__.update(state, names=names.split("\n") if names else [])
 
 
 class ImageArray:
@@ -367,32 +286,47 @@ class ImageArray:
         >>> X.shape, int(X[2][0, 0, 0])
         ((3, 3, 4, 6), 2)
         """
-        size = check_image_size(image_size)
-        check_mode(mode, auto=True)
-        check_resize(resize)
         paths = [os.path.abspath(p) for p in paths]
         if not paths:
             raise ValueError("paths must name at least one image file; got none.")
         root = os.path.commonpath(list({os.path.dirname(p) for p in paths}))
-        names = [p[len(root) :].lstrip(os.sep) for p in paths]
-        headers = paths if check_files else paths[:1]
-        read = [_header(p) for p in headers]
-        sizes = [(height, width) for height, width, _ in read]
+        names = PackedNames(os.path.relpath(p, root) for p in paths)
+        return cls._from_names(
+            root, names, image_size=image_size, mode=mode, resize=resize,
+            check_files=check_files,
+        )  # fmt: skip
+
+    @classmethod
+    def _from_names(cls, root, names, *, image_size, mode, resize, check_files):
+        """A lazy array over the files ``names`` (a :class:`PackedNames`)
+        under ``root``, their headers read as :meth:`from_files` says."""
+        size = check_image_size(image_size)
+        check_mode(mode, auto=True)
+        check_resize(resize)
+        first = None
+        modes, mixed = set(), []
+        for i in range(len(names) if check_files else 1):
+            path = os.path.join(root, names[i])
+            height, width, file_mode = read_header(path)
+            modes.add(file_mode)
+            if first is None:
+                first = (path, (height, width))
+            elif (height, width) != first[1] and size is None:
+                mixed.append((path, (height, width)))
         if mode == "auto":
-            mode = auto_mode(file_mode for *_, file_mode in read)
-        if size is None:
-            mixed = [(p, s) for p, s in zip(headers, sizes) if s != sizes[0]]
-            if mixed:
-                raise ValueError(
-                    f"Images differ in size: '{headers[0]}' is {sizes[0][0]}x"
-                    f"{sizes[0][1]} but '{mixed[0][0]}' is {mixed[0][1][0]}x"
-                    f"{mixed[0][1][1]} (height x width), and {len(mixed) - 1} more "
-                    "differ. Pass image_size=(height, width) to resize them all."
-                )
-        shape = size or sizes[0]
-        source = _FileRows(
-            root, names, mode=mode, shape=shape, resize=resize if size else None
-        )
+            mode = auto_mode(modes)
+        if mixed:
+            (path0, size0), (path1, size1) = first, mixed[0]
+            raise ValueError(
+                f"Images differ in size: '{path0}' is {size0[0]}x{size0[1]} but "
+                f"'{path1}' is {size1[0]}x{size1[1]} (height x width), and "
+                f"{len(mixed) - 1} more differ. Pass image_size=(height, width) to "
+                "resize them all."
+            )
+        source = FileRows(
+            root, names, mode=mode, shape=size or first[1],
+            resize=resize if size else None,
+        )  # fmt: skip
         return cls._view(source, None)
 
     @classmethod
@@ -436,9 +370,11 @@ class ImageArray:
 
     @property
     def filenames(self):
-        if not isinstance(self._source, _FileRows):
+        """The file behind each row (a sequence of str, ``np.asarray`` for an
+        ndarray), or None over an array."""
+        if not isinstance(self._source, FileRows):
             return None
-        return np.array([self._source.path(r) for r in self.indices])
+        return self._source.filenames(self._rows)
 
     @property
     def base(self):
@@ -471,6 +407,17 @@ class ImageArray:
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
+
+    def copy(self):
+        """Another lazy array over the same images (what ``ndarray.copy`` code
+        expects: the source is never written, so a new view is a copy).
+
+        Returns
+        -------
+        images : ImageArray
+        """
+        rows = None if self._rows is None else self._rows.copy()
+        return self._view(self._source, rows)
 
     def read(self, positions):
         """Decode the rows at ``positions`` (of this view) into one array.
@@ -575,29 +522,3 @@ class ImageArray:
             positions = positions % n if n else positions
         rows = positions if self._rows is None else self._rows[positions]
         return rows.astype(np.int64, copy=False)
-
-
-def _header(path):
-    """``(height, width, mode)`` from an image file's header; errors name the
-    file."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            width, height = image.size
-            mode = image.mode
-    except (OSError, UnidentifiedImageError, SyntaxError) as exc:
-        raise OSError(f"Cannot read image '{path}': {exc}") from exc
-    return height, width, mode
-
-
-def _resized(image, size, policy):
-    """``image`` brought to ``size`` (width, height) by a resize ``policy``."""
-    from PIL import Image, ImageOps
-
-    method = Image.Resampling.BILINEAR
-    if policy == "pad":
-        return ImageOps.pad(image, size, method=method, color=0)
-    if policy == "crop":
-        return ImageOps.fit(image, size, method=method)
-    return image.resize(size, method)

@@ -7,6 +7,8 @@ import torch
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 from torch.utils.data import Sampler
 
+from ..utils._validation import check_label_types
+
 
 def _encode_labels(labels):
     """Classes (sorted) and the class position of each label.
@@ -14,27 +16,7 @@ def _encode_labels(labels):
     Labels must be all strings or all numbers, none missing: a NaN or a None
     is not a class, and a mix of strings and numbers has no order.
     """
-    if labels.dtype.kind == "f" and np.isnan(labels).any():
-        position = int(np.flatnonzero(np.isnan(labels))[0])
-        raise ValueError(
-            f"labels must not contain NaN; got NaN at index {position}. Drop or "
-            "label those samples first."
-        )
-    if labels.dtype == object:
-        kinds = {}
-        for i, label in enumerate(labels.tolist()):
-            if label is None or (isinstance(label, float) and np.isnan(label)):
-                raise ValueError(
-                    f"labels must not contain missing values; got {label!r} at "
-                    f"index {i}."
-                )
-            kinds.setdefault("str" if isinstance(label, str) else "number", (i, label))
-        if len(kinds) > 1:
-            (i, a), (j, b) = kinds["str"], kinds["number"]
-            raise ValueError(
-                "labels must be all strings or all numbers; got a mix, e.g. "
-                f"{a!r} at index {i} and {b!r} at index {j}."
-            )
+    check_label_types(labels, "labels")
     return np.unique(labels, return_inverse=True)
 
 

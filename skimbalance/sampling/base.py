@@ -23,7 +23,7 @@ from sklearn.utils.validation import validate_data
 
 from ..datasets._image_array import ImageArray
 from ..utils._docstrings import fill_docstring
-from ..utils._validation import check_same_length
+from ..utils._validation import check_label_types, check_same_length
 
 #: Relative tolerance of the count arithmetic, so that a ratio the data already
 #: meets up to float rounding (``imbalance_ratio=17/7`` on 7 and 17) changes nothing.
@@ -165,6 +165,7 @@ class BaseImbalanceSampler(BaseSampler):
 
     def _fit(self, X, y):
         """Validate, then set every fitted attribute; return the checked arrays."""
+        check_label_types(y)
         check_classification_targets(y)
         X, y, binarize_y = self._check_X_y(X, y)
         classes, y_encoded, counts = np.unique(

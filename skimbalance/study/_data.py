@@ -228,6 +228,7 @@ def load_study_data(
     mode="auto",
     resize="squash",
     memory_budget=None,
+    cache=None,
     quiet=True,
 ):
     """Load the data of a study (may download; raises OSError when it cannot).
@@ -256,6 +257,9 @@ def load_study_data(
         Bytes a folder's decoded images may take in memory: within it they are
         decoded once, here; beyond it they are decoded at every batch (with a
         warning). None is a quarter of the machine's memory.
+    cache : path-like or None
+        Keep a folder's decoded images in this cache folder (a memory map;
+        ``<cache>/test`` for a test folder) instead of memory.
     quiet : bool
         No progress bar while decoding.
 
@@ -283,7 +287,7 @@ def load_study_data(
     if dataset == "cifar10":
         return _cifar10(n_per_class or 5000)
     read = dict(image_size=image_size, mode=mode, resize=resize)
-    X, y, names, images = _own(dataset, **read)
+    X, y, names, images = _own(dataset, **read, cache=cache)
     data = StudyData(
         Path(dataset).name,
         X,
@@ -294,13 +298,14 @@ def load_study_data(
         images=images,
     )
     if test is not None:
-        data.X_test, data.y_test, test_names, _ = _own(test, **read)
+        test_cache = None if cache is None else Path(cache) / "test"
+        data.X_test, data.y_test, test_names, _ = _own(test, **read, cache=test_cache)
         if test_names != names:
             raise ValueError(
                 f"The test data has the classes {test_names}, the training data "
                 f"{names}; they must be the same."
             )
-    if images:
+    if images and cache is None:
         budget = default_memory_budget() if memory_budget is None else memory_budget
         _decode_once(data, budget, quiet)
     return data
@@ -389,11 +394,13 @@ def _zca():
     return ZCAWhitener()
 
 
-def _own(path, *, image_size, mode, resize):
+def _own(path, *, image_size, mode, resize, cache=None):
     """``(X, y, class names, how images were read)`` of a folder or ``.npz``."""
     path = Path(path)
     if path.is_dir():
-        bunch = load_image_folder(path, image_size=image_size, mode=mode, resize=resize)
+        bunch = load_image_folder(
+            path, image_size=image_size, mode=mode, resize=resize, cache=cache
+        )
         channels, height, width = bunch.image_shape
         images = {
             "image_size": [int(height), int(width)],
@@ -401,6 +408,8 @@ def _own(path, *, image_size, mode, resize):
             "channels": int(channels),
             "resize": resize if image_size is not None else "none",
         }
+        if bunch.cache:
+            images["decoded"] = f"once, into the cache {bunch.cache}"
         return bunch.data, bunch.target, bunch.target_names.tolist(), images
     with np.load(path, allow_pickle=False) as archive:
         if not {"X", "y"} <= set(archive.files):

@@ -78,6 +78,7 @@ def run_study(
     mode="auto",
     resize="squash",
     memory_budget=None,
+    cache=None,
     curves=True,
     n_jobs=1,
     scheduler=None,
@@ -162,6 +163,12 @@ def run_study(
         Bytes a folder's decoded images may take: within it they are decoded
         and resized once per study, into memory; beyond it, at every batch.
         None: a quarter of the machine's memory.
+    cache : str, path-like or None, default=None
+        A folder for a user's folder's decoded images
+        (:func:`~skimbalance.datasets.load_image_folder`'s ``cache``): decoded
+        and resized once, kept on disk as a memory map and read from it by
+        this study and the next ones; any size, no memory budget. A test
+        folder gets ``<cache>/test``.
     curves : bool, default=True
         Record the learning curves of baseline, ROS and RUS (``curves.csv``:
         Figure 8, conclusion 5 and the check for models that learned late);
@@ -222,7 +229,7 @@ def run_study(
             methods=methods, repeats=repeats, max_iter=max_iter, seed=seed,
             out=out, net=net, lr_search=lr_search, folds=folds, test=test,
             n_per_class=n_per_class, image_size=image_size, mode=mode,
-            resize=resize, memory_budget=memory_budget, curves=curves,
+            resize=resize, memory_budget=memory_budget, cache=cache, curves=curves,
             n_jobs=n_jobs, scheduler=scheduler, device=device,
             precision=precision, alpha=alpha, min_effect=min_effect, quiet=quiet,
         )  # fmt: skip
@@ -230,7 +237,7 @@ def run_study(
 
 def _run_study(*, dataset, imbalance, rhos, mus, methods, repeats, max_iter, seed,
                out, net, lr_search, folds, test, n_per_class, image_size, mode,
-               resize, memory_budget, curves, n_jobs, scheduler, device,
+               resize, memory_budget, cache, curves, n_jobs, scheduler, device,
                precision, alpha, min_effect, quiet):  # fmt: skip
     methods = _check_arguments(
         dataset=dataset,
@@ -262,6 +269,7 @@ def _run_study(*, dataset, imbalance, rhos, mus, methods, repeats, max_iter, see
         mode=mode,
         resize=resize,
         memory_budget=memory_budget,
+        cache=cache,
         quiet=quiet,
     )
     net = net or data.net

@@ -24,6 +24,42 @@ def check_same_length(X, y):
         )
 
 
+def check_label_types(labels, name="y"):
+    """A ValueError naming ``name`` unless its labels are all strings or all
+    numbers, none missing: a None or a NaN is not a class, and a mix of
+    strings and numbers has no order (NumPy's sort would fail with a bare
+    TypeError).
+
+    >>> check_label_types(np.array(["cat", 3], dtype=object))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: y must be all strings or all numbers; got a mix of str and int, ...
+    """
+    labels = np.asarray(labels)
+    if labels.dtype.kind == "f" and np.isnan(labels).any():
+        position = int(np.flatnonzero(np.isnan(labels))[0])
+        raise ValueError(
+            f"{name} must not contain NaN; got NaN at index {position}. Drop or "
+            "label those samples first."
+        )
+    if labels.dtype != object:
+        return
+    kinds = {}
+    for i, label in enumerate(labels.ravel().tolist()):
+        if label is None or (isinstance(label, float) and np.isnan(label)):
+            raise ValueError(
+                f"{name}[{i}] is {label!r}: every example needs a class label."
+            )
+        kinds.setdefault("str" if isinstance(label, str) else "number", (i, label))
+    if len(kinds) > 1:
+        (i, a), (j, b) = kinds["str"], kinds["number"]
+        raise ValueError(
+            f"{name} must be all strings or all numbers; got a mix of "
+            f"{type(a).__name__} and {type(b).__name__}, e.g. {a!r} at index {i} "
+            f"and {b!r} at index {j}."
+        )
+
+
 def check_single_target(y):
     """``y`` as a 1-D array of class labels.
 
@@ -39,12 +75,7 @@ def check_single_target(y):
     ValueError: y[1] is None: every example needs a class label.
     """
     if y is not None and np.asarray(y).dtype == object:
-        missing = [i for i, label in enumerate(np.ravel(np.asarray(y, dtype=object)))
-                   if label is None]  # fmt: skip
-        if missing:
-            raise ValueError(
-                f"y[{missing[0]}] is None: every example needs a class label."
-            )
+        check_label_types(y)
     check_classification_targets(y)
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] > 1:

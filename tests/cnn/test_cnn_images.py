@@ -139,6 +139,27 @@ class TestLazyImages:
                 streamed.predict_proba(bunch.data), memory.predict_proba(X_mem)
             )
 
+    def test_workers_read_whole_batches(self, image_files, tmp_path, monkeypatch):
+        """A DataLoader worker reads a batch in one call (``__getitems__`` down
+        to the file source), not image by image."""
+        from skimbalance.datasets._image_files import FileRows
+
+        log = tmp_path / "reads.txt"
+        original = FileRows.read
+
+        def logged(self, rows):
+            with open(log, "a") as f:  # the workers are other processes
+                f.write(f"{len(rows)}\n")
+            return original(self, rows)
+
+        monkeypatch.setattr(FileRows, "read", logged)
+        CNNClassifier(**FAST_CONV, iterator_train__num_workers=2).fit(
+            image_files.data, image_files.target
+        )
+        sizes = [int(n) for n in log.read_text().split()]
+        assert len(sizes) == 30  # one read a batch: 30 updates
+        assert max(sizes) == 32 and min(sizes) > 1
+
     def test_class_aware_and_validation_stream(self, image_files):
         bunch = image_files
         options = {

@@ -606,17 +606,8 @@ def test_folder_images_mode_resize_and_identity(own_folder, tmp_path):
     assert after == before
 
 
-def test_a_folder_is_decoded_once_per_study(own_folder, tmp_path, monkeypatch):
-    from skimbalance.datasets._image_array import _FileRows
-
-    decoded = []
-    original = _FileRows.decode
-
-    def counting(self, row):
-        decoded.append(row)
-        return original(self, row)
-
-    monkeypatch.setattr(_FileRows, "decode", counting)
+def test_a_folder_is_decoded_once_per_study(own_folder, tmp_path, decoded_rows):
+    decoded = decoded_rows
     run_study(dataset=str(own_folder), imbalance="natural", folds=2, repeats=1,
               methods=["baseline", "ros"], max_iter=4, out=tmp_path / "o",
               quiet=True)  # fmt: skip
@@ -627,6 +618,21 @@ def test_a_folder_is_decoded_once_per_study(own_folder, tmp_path, monkeypatch):
                   repeats=1, methods=["baseline"], max_iter=2, memory_budget=1000,
                   out=tmp_path / "p", quiet=True)  # fmt: skip
     assert len(decoded) > 96
+
+
+def test_a_cache_decodes_a_folder_once_for_every_study(own_folder, tmp_path,
+                                                       decoded_rows):  # fmt: skip
+    decoded = decoded_rows
+    common = dict(dataset=str(own_folder), imbalance="natural", folds=2, repeats=1,
+                  max_iter=2, cache=tmp_path / "cache", quiet=True)  # fmt: skip
+    first = run_study(**common, methods=["baseline"], out=tmp_path / "o1")
+    assert sorted(decoded) == list(range(96))
+    decoded.clear()
+    second = run_study(**common, methods=["baseline"], out=tmp_path / "o2")
+    assert decoded == []  # read from the cache's memory map
+    pd.testing.assert_frame_equal(
+        first.drop(columns="fit_seconds"), second.drop(columns="fit_seconds")
+    )
 
 
 def test_a_model_that_did_not_learn_is_flagged(tmp_path):
