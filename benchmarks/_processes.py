@@ -11,17 +11,27 @@ import sys
 
 
 def peak_kib():
-    """Peak resident set size of this process so far (KiB, Linux)."""
-    import resource
+    """Peak resident set size of this process (KiB, Linux): since it started,
+    or since the last :func:`reset_peak`."""
+    return _status("VmHWM:")
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+def reset_peak():
+    """Start the peak over from the current RSS (Linux's ``clear_refs``), so
+    that a step's own peak is measured, not an earlier step's."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
 
 
 def current_kib():
     """Resident set size of this process now (KiB), from /proc/self/status."""
+    return _status("VmRSS:")
+
+
+def _status(key):
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(key):
                 return int(line.split()[1])
     return -1
 
