@@ -91,7 +91,7 @@ class Comparison:
             return text
         return f"{text} [{_signed(scale * self.low)}, {_signed(scale * self.high)}]"
 
-    def summary(self, scale=100):
+    def summary(self, scale=100, words=None):
         """The interval, the (Holm-adjusted, once decided) p-value and the
         verdict.
 
@@ -99,6 +99,9 @@ class Comparison:
         ----------
         scale : float, default=100
             Factor from scores to points.
+        words : dict or None, default=None
+            What to say instead of ``"better"`` or ``"worse"``, where the
+            difference is not a score (``{"worse": "ROS's widens less"}``).
 
         Returns
         -------
@@ -109,9 +112,13 @@ class Comparison:
         --------
         >>> Comparison(0.0123, 0.004, 0.0206, 0.0117, 6, "better").summary()
         '+1.23 [+0.40, +2.06] points, p 0.012: better'
+        >>> gap = Comparison(-0.05, -0.06, -0.04, 0.001, 3, "worse")
+        >>> gap.summary(words={"worse": "ROS's widens less"})
+        "-5.00 [-6.00, -4.00] points, p 0.001: ROS's widens less"
         """
         p = "" if math.isnan(self.p) else f", p {self.p:.3f}"
-        return f"{self.interval(scale)} points{p}: {self.verdict}"
+        verdict = (words or {}).get(self.verdict, self.verdict)
+        return f"{self.interval(scale)} points{p}: {verdict}"
 
 
 def _signed(value):

@@ -31,6 +31,9 @@ FEW_MINORITY_MU = 0.5  # conclusion 3: "not many minority classes"
 #: Conclusion 5: ROS's train-test gap may widen by up to two points more than
 #: the baseline's between the middle and the end of training.
 MARGIN_GAP = 0.02
+#: Verdicts said of differences that are not "a method's score minus another's".
+RUS_WORDS = {"better": "RUS worse", "worse": "RUS better"}
+GAP_WORDS = {"better": "ROS's widens more", "worse": "ROS's widens less"}
 _MAX_LISTED = 10  # configurations listed one by one in the evidence, at most
 VERDICTS = ("holds", "does not hold", "cannot tell", TOO_FEW, "not enough data")
 
@@ -331,7 +334,7 @@ def _check_3(results, alpha, min_effect):
     ]
     _listed(
         lines, list(zip(found, decided)),
-        lambda e: f"baseline - RUS: {e[1].summary()} "
+        lambda e: f"baseline - RUS: {e[1].summary(words=RUS_WORDS)} "
         f"({describe_config(*e[0][0])})",
     )  # fmt: skip
     series = _gap_series(step, alpha)
@@ -513,7 +516,7 @@ def _check_5(results, curves, alpha, min_effect):
     ]
     _listed(
         lines, list(zip([k for k, _ in widening], decided)),
-        lambda e: f"ROS widening - baseline widening: {e[1].summary()} "
+        lambda e: f"ROS widening - baseline widening: {e[1].summary(words=GAP_WORDS)} "
         f"({describe_config(*e[0])})",
     )  # fmt: skip
     if sum(wider) > len(wider) / 2:
