@@ -259,7 +259,8 @@ def _uniform_targets(results, settings):
     return [
         Finding(
             "uniform target priors",
-            f"{', '.join(uniform)} move the decisions to uniform class priors, but "
+            f"{', '.join(uniform)} move{'s' if len(uniform) == 1 else ''} the "
+            "decisions to uniform class priors, but "
             "the test folds keep your data's priors (imbalance ratio "
             f"{ratio:.0f}): their accuracy is that of a model tuned for balanced "
             "data, scored on imbalanced data. If you deploy on data with your "
