@@ -163,21 +163,21 @@ class ImageDataset(Dataset):
         batches are gathered on the host (in the workers, when there are).
         """
         source = self.source
-        if isinstance(source, ImageArray) or self.narrow is not None:
-            return self  # read (and narrowed) batch by batch on the host
-        tensor = _shared_tensor(source)
-        if tensor is not None and device.type == "cuda" and not workers:
-            free, _ = torch.cuda.mem_get_info(device)
-            if source.nbytes <= _GPU_SHARE * free:
-                self.source = tensor.to(device)
-        elif tensor is not None:
-            self.source = tensor
-        target = self.source.device if isinstance(self.source, torch.Tensor) else None
-        if target is not None:
-            for name in ("labels", "weights"):
-                values = getattr(self, name)
-                if values is not None and values.dtype in _TORCH_DTYPES:
-                    self._tensors[name] = torch.from_numpy(values).to(target)
+        # files, and pixels to narrow, are read batch by batch on the host
+        if not isinstance(source, ImageArray) and self.narrow is None:
+            tensor = _shared_tensor(source)
+            if tensor is not None and device.type == "cuda" and not workers:
+                free, _ = torch.cuda.mem_get_info(device)
+                if source.nbytes <= _GPU_SHARE * free:
+                    self.source = tensor.to(device)
+            elif tensor is not None:
+                self.source = tensor
+        on_device = isinstance(self.source, torch.Tensor)
+        target = self.source.device if on_device else torch.device("cpu")
+        for name in ("labels", "weights"):  # the loss takes the weights as a tensor
+            values = getattr(self, name)
+            if values is not None and values.dtype in _TORCH_DTYPES:
+                self._tensors[name] = _shared_tensor(values).to(target)
         return self
 
 

@@ -35,6 +35,8 @@ def check_label_types(labels, name="y"):
     ...
     ValueError: y must be all strings or all numbers; got a mix of str and int, ...
     """
+    if labels is None:  # the caller's validation says y is required
+        return
     labels = np.asarray(labels)
     if labels.dtype.kind == "f" and np.isnan(labels).any():
         position = int(np.flatnonzero(np.isnan(labels))[0])

@@ -133,8 +133,18 @@ class TestAllOrNothing:
         np.testing.assert_array_equal(clf.predict_proba(X), expected)
         assert all(p.requires_grad for p in clf.module_.parameters())
 
+    @pytest.fixture
+    def python_sigint(self):
+        """Python's own SIGINT handler, also where this process inherited
+        SIGINT ignored (a background job, nohup), put back afterwards."""
+        saved = signal.signal(signal.SIGINT, signal.default_int_handler)
+        yield
+        signal.signal(signal.SIGINT, saved)
+
     @pytest.mark.parametrize("warm", [False, True])
-    def test_a_real_ctrl_c_is_not_a_callback_stop(self, warm, digits, fast_params):
+    def test_a_real_ctrl_c_is_not_a_callback_stop(
+        self, warm, digits, fast_params, python_sigint
+    ):
         X, y = digits
         clf = CNNClassifier(**fast_params, random_state=0).fit(X, y)
         before = snapshot(clf)

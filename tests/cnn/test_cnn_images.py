@@ -174,6 +174,18 @@ class TestLazyImages:
             memory.history[:, "valid_loss"]
         )
 
+    def test_sample_weight_with_files_and_narrowed_pixels(self, image_files):
+        bunch = image_files
+        weight = np.where(bunch.target == 0, 3.0, 1.0)
+        X_mem = np.asarray(bunch.data)
+        memory = CNNClassifier(**FAST_CONV).fit(X_mem, bunch.target, weight)
+        streamed = CNNClassifier(**FAST_CONV).fit(bunch.data, bunch.target, weight)
+        narrowed = CNNClassifier(**FAST_CONV).fit(
+            X_mem.astype(np.int64), bunch.target, weight
+        )
+        assert same(weights(streamed), weights(memory))
+        assert same(weights(narrowed), weights(memory))
+
     def test_lazy_view_of_an_array(self, rgb_images):
         X, y = rgb_images
         view = ImageArray(X)[::2]

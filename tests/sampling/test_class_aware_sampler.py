@@ -101,10 +101,10 @@ def test_string_tensor_and_unorderable_labels():
     "labels, match",
     [
         ([0.0, np.nan, 1.0], r"must not contain NaN; got NaN at index 1"),
-        (np.array(["a", None, "b"], dtype=object), r"missing values; got None"),
+        (np.array(["a", None, "b"], dtype=object), r"labels\[1\] is None: every"),
         (np.array([1, "a", "a"], dtype=object), r"all strings or all numbers.*"
          r"'a' at index 1 and 1 at index 0"),
-        (np.array([np.nan, "a"], dtype=object), r"missing values; got nan at index 0"),
+        (np.array([np.nan, "a"], dtype=object), r"labels\[0\] is nan: every example"),
     ],
 )  # fmt: skip
 def test_labels_that_are_not_classes(labels, match):
