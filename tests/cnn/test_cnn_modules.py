@@ -54,6 +54,7 @@ FAST = {
 )
 def test_torchvision_style_modules_train(images, standins, name, instance, head):
     X, y = images
+    torch.manual_seed(0)  # an instance's weights come from the global generator
     module = standins[name]() if instance else standins[name]
     clf = CNNClassifier(module, **FAST).fit(X, y)
     layer = clf.module_.get_submodule(head)
