@@ -99,6 +99,11 @@ def channels_last_layout(shape, data_format, name="X"):
     return last
 
 
+def _row_dtype(n_rows):
+    """The narrowest of int32 / int64 that indexes ``n_rows`` rows."""
+    return np.int32 if n_rows < 2**31 else np.int64
+
+
 class _ArrayRows:
     """The rows of a NumPy array or memory map, channels first or last."""
 
@@ -431,7 +436,10 @@ class ImageArray:
         -------
         images : ndarray of shape (len(positions), C, H, W)
         """
-        return self._source.read(self.indices[np.asarray(positions, dtype=np.intp)])
+        rows = np.asarray(positions, dtype=np.intp)
+        if self._rows is not None:
+            rows = self._rows[rows]
+        return self._source.read(rows)
 
     def array_rows(self):
         """The wrapped array and the rows this view reads, or None over files.
@@ -474,8 +482,8 @@ class ImageArray:
             used, rows = np.unique(rows, return_inverse=True)
             if len(used) < len(source):  # send only the rows this view reads
                 source = source.subset(used)
-        if rows is not None and len(source) < 2**31:
-            rows = rows.astype(np.int32)
+        if rows is not None:
+            rows = rows.astype(_row_dtype(len(source)), copy=False)
         return (ImageArray._view, (source, rows))
 
     # ------------------------------------------------------------ internals
@@ -513,12 +521,17 @@ class ImageArray:
                 raise IndexError(
                     f"index arrays must be 1-D; got shape {positions.shape}."
                 )
-            bad = (positions < -n) | (positions >= n)
-            if bad.any():
+            low, high = (positions.min(), positions.max()) if positions.size else (0, 0)
+            if low < -n or high >= n:
+                bad = positions[(positions < -n) | (positions >= n)][0]
                 raise IndexError(
-                    f"index {int(positions[bad][0])} is out of range for an "
-                    f"ImageArray of {n} images."
+                    f"index {int(bad)} is out of range for an ImageArray of {n} images."
                 )
-            positions = positions % n if n else positions
-        rows = positions if self._rows is None else self._rows[positions]
-        return rows.astype(np.int64, copy=False)
+            if low < 0:
+                positions = positions % n
+        if self._rows is not None:
+            return self._rows[positions]
+        # the view keeps its own rows (the caller's array may change), and
+        # keeps them in 4 bytes where the source allows: a million-row view
+        # over a memory map costs half as much
+        return positions.astype(_row_dtype(len(self._source)), copy=True)

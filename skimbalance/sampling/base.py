@@ -259,18 +259,26 @@ def _draw_indices(y_encoded, counts, target, random_state, replacement=False):
     """
     by_class = np.argsort(y_encoded, kind="stable")
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    kept, added = [], []
+    n_kept = int(np.minimum(counts, target).sum())
+    # one output array, filled in place: a million rows take no more memory
+    # than the answer (the kept rows, sorted in place, then the copies)
+    indices = np.empty(int(np.sum(target)), dtype=np.intp)
+    kept_end, added_end = 0, n_kept
     for start, n_c, t_c in zip(starts, counts, target):
         members = by_class[start : start + n_c]
         if t_c < n_c:
             draw = random_state.choice(n_c, size=t_c, replace=replacement)
-            kept.append(members[draw])
+            indices[kept_end : kept_end + t_c] = members[draw]
+            kept_end += t_c
         else:
-            kept.append(members)
+            indices[kept_end : kept_end + n_c] = members
+            kept_end += n_c
             if t_c > n_c:
-                added.append(members[random_state.randint(0, n_c, size=t_c - n_c)])
-    kept = np.sort(np.concatenate(kept))
-    return np.concatenate([kept, *added]).astype(np.intp, copy=False)
+                copies = random_state.randint(0, n_c, size=t_c - n_c)
+                indices[added_end : added_end + t_c - n_c] = members[copies]
+                added_end += t_c - n_c
+    indices[:n_kept].sort()
+    return indices
 
 
 def fill_shared_docs(cls):

@@ -330,3 +330,16 @@ class TestStaysLazy:
             images, [0] * 10 + [1] * 2
         )
         assert type(X_res) is np.ndarray and X_res.shape == (20, 3, 5, 6)
+
+
+def test_view_keeps_its_own_compact_rows(images):
+    """A view copies the caller's index (changing it later cannot change the
+    view) into int32 rows, half the memory of a million int64 indices."""
+    X = ImageArray(images)
+    index = np.array([3, 1, -1])
+    view = X[index]
+    index[:] = 0
+    assert view.indices.tolist() == [3, 1, 11]
+    assert view._rows.dtype == np.int32
+    np.testing.assert_array_equal(view.read([2, 0]), images[[11, 3]])
+    np.testing.assert_array_equal(np.asarray(view[[0, 2]]), images[[3, 11]])

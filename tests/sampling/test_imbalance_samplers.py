@@ -332,3 +332,15 @@ def test_under_sampling_with_replacement():
         len(np.unique(RatioUnderSampler(random_state=0).fit(X, y).sample_indices_))
         == 20
     )
+
+
+def test_draw_is_pinned():
+    """The rows drawn for a seed do not change between releases: kept rows
+    in their order, then the copies class by class (imbalanced-learn's order)."""
+    y = np.array([2, 0, 1, 0, 0, 2, 1, 0, 0, 1, 0])
+    X = np.zeros((len(y), 1))
+    over = RatioOverSampler(random_state=0).fit(X, y).sample_indices_
+    under = RatioUnderSampler(random_state=0).fit(X, y).sample_indices_
+    assert over.tolist() == [*range(11), 2, 6, 2, 5, 5, 5, 5]
+    assert under.tolist() == [0, 2, 4, 5, 9, 10]
+    assert over.dtype == under.dtype == np.intp
