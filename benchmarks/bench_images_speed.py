@@ -4,14 +4,16 @@ Run from the repository root (``PYTHONPATH=.`` unless skimbalance is
 installed)::
 
     SKIMBALANCE_DATA=../shared/datasets PYTHONPATH=. \\
-        python benchmarks/bench_images_speed.py --lenet-iters 200 --rounds 3
+        python benchmarks/bench_images_speed.py --lenet-iters 100 --rounds 8
 
 All in one process, ``torch.set_num_threads(2)``, CPU. Three measurements,
 each printed as ratios of one run:
 
 1. LeNet-5 (batch 64) on the CIFAR-10 training folder (50 000 JPEGs of
-   32x32): each fit timed whole, contenders alternating over ``--rounds``,
-   the median kept; throughput is updates x batch / second. Contenders:
+   32x32): each fit timed whole, after a warm-up of each. Over ``--rounds``
+   the contenders take turns in an order that rotates each round; a ratio is
+   the median of the rounds' ratios, so the machine's drift over minutes
+   cancels out (throughput is updates x batch / second). Contenders:
    ``pillow`` (the lazy folder, every batch decoded by Pillow), ``fast`` (the
    same with libjpeg-turbo through simplejpeg), ``cache`` (the folder through
    ``load_image_folder(cache=...)``: a memory map built once) and ``uint8``
@@ -69,23 +71,32 @@ class Pillow:
 
 def training(lazy, cached, uint8, y, rounds, name, make, updates, batch):
     contenders = {"pillow": lazy, "fast": lazy, "cache": cached, "uint8": uint8}
-    timed(lambda: make(2), uint8, y)  # warm-up
+
+    def fit(key, n):
+        if key == "pillow":
+            with Pillow():
+                return timed(lambda: make(n), contenders[key], y)
+        return timed(lambda: make(n), contenders[key], y)
+
+    for key in contenders:  # warm-up: first-call costs are nobody's
+        fit(key, 2)
     times = {key: [] for key in contenders}
-    for _ in range(rounds):
-        for key, X in contenders.items():
-            if key == "pillow":
-                with Pillow():
-                    times[key].append(timed(lambda: make(updates), X, y))
-            else:
-                times[key].append(timed(lambda: make(updates), X, y))
+    keys = list(contenders)
+    for r in range(rounds):  # the order turns each round: no contender is
+        for key in keys[r % 4 :] + keys[: r % 4]:  # always first or last
+            times[key].append(fit(key, updates))
     median = {key: statistics.median(v) for key, v in times.items()}
-    print(f"\n== 1. {name}: {updates} updates of batch {batch}, median of {rounds}")
+    print(f"\n== 1. {name}: {updates} updates of batch {batch}, {rounds} rounds")
     for key, seconds in median.items():
-        print(f"  {key:<8}{seconds:8.2f} s  {updates * batch / seconds:8.0f} samples/s")
+        print(f"  {key:<8}{seconds:8.2f} s  {updates * batch / seconds:8.0f} samples/s"
+              "  (median)")  # fmt: skip
+    # the ratio of each round's neighbours in time, then their median: the
+    # machine's drift over minutes cancels out of it
     for key, target in (("cache", 0.95), ("fast", 0.85), ("pillow", None)):
-        ratio = median["uint8"] / median[key]
+        ratios = sorted(u / t for u, t in zip(times["uint8"], times[key]))
         goal = f" [target >= {target}x]" if target else ""
-        print(f"  {key}/uint8 throughput: {ratio:.3f}x{goal}")
+        print(f"  {key}/uint8 throughput: {statistics.median(ratios):.3f}x{goal}"
+              f"  (rounds: {', '.join(f'{x:.2f}' for x in ratios)})")  # fmt: skip
 
 
 def per_image(lazy, cached, n=2000):
@@ -117,6 +128,8 @@ def old_pillow_path(path, size):
 
 def photos(n, rounds):
     folder = Path(tempfile.mkdtemp(prefix="photos-"))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one core: the resize may run on torch
     try:
         files = [str(p) for p in make_photos(folder, {"cat": n})]
         size = (64, 64)
@@ -156,14 +169,15 @@ def photos(n, rounds):
             f", max {diff.max()} (of 255)"
         )
     finally:
+        torch.set_num_threads(threads)
         shutil.rmtree(folder)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--lenet-iters", type=int, default=200)
+    parser.add_argument("--lenet-iters", type=int, default=100)
     parser.add_argument("--allcnn-iters", type=int, default=0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--photos", type=int, default=300)
     args = parser.parse_args()
     torch.set_num_threads(2)

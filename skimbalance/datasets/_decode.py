@@ -5,12 +5,15 @@ Two decoders, one result:
 - JPEG files go through libjpeg-turbo directly when the optional
   ``simplejpeg`` is installed (``pip install skimbalance[fast]``): no Pillow
   image object, and when a resize follows, a decode at the smallest of the
-  JPEG's 1/8 scales that still covers the target (DCT scaling). It decodes
+  JPEG's M/8 scales that still covers the target (DCT scaling). It decodes
   with the same library and settings as Pillow (accurate DCT, fancy
   upsampling), so a full-size decode gives the same pixels.
 - Everything else, and every JPEG without ``simplejpeg`` (or with an EXIF
   rotation, CMYK, or anything it refuses), goes through Pillow, whose JPEG
-  draft mode gives the same reduced-scale decode before a resize.
+  draft mode decodes at 1/2, 1/4 or 1/8 before a resize. Where libjpeg-turbo
+  takes a scale Pillow lacks (3/8 of a 250-pixel photo for 64x64), the two
+  resized images differ by 1-3 of 255 on average: train and predict with the
+  same decoder installed for identical pixels.
 
 Both apply the EXIF orientation of a photo (a phone's portrait shot comes out
 upright), convert 16-bit grey-scale to 8 bits by its high byte (not by
@@ -142,7 +145,8 @@ def _decode_jpeg(path, mode, size, resize):
     if not data.startswith(_JPEG_MAGIC) or _jpeg_orientation(data) != 1:
         return None
     height, width = size
-    # with a resize to follow, decode at the smallest 1/8 scale covering it
+    # with a resize to follow, decode at the smallest M/8 scale covering it
+    # (libjpeg-turbo has 3/8, 5/8, ...: a finer choice than Pillow's draft)
     cover = {"min_height": height, "min_width": width} if resize else {}
     try:
         pixels = simplejpeg.decode_jpeg(
@@ -150,14 +154,30 @@ def _decode_jpeg(path, mode, size, resize):
         )
     except ValueError:
         return None
+    if mode == "L":
+        pixels = pixels[:, :, 0]
     if pixels.shape[:2] != (height, width):
         if resize is None:
             _wrong_size(path, pixels.shape[:2], size)
+        if resize == "squash" and mode == "RGB":
+            return _squash_rgb(pixels, size)
         from PIL import Image
 
-        image = Image.fromarray(pixels[:, :, 0] if mode == "L" else pixels)
-        return np.asarray(_resized(image, size, resize))
-    return pixels[:, :, 0] if mode == "L" else pixels
+        return np.asarray(_resized(Image.fromarray(pixels), size, resize))
+    return pixels
+
+
+def _squash_rgb(pixels, size):
+    """An 8-bit ``(H, W, 3)`` array resized to ``size`` by torch's uint8
+    kernel: Pillow's antialiased bilinear filter (within 1 of its values) in
+    60 % of its time on a photo's 1/4-scale decode."""
+    import torch
+
+    image = torch.from_numpy(pixels).permute(2, 0, 1)[None]  # channels-last
+    out = torch.nn.functional.interpolate(
+        image, size=size, mode="bilinear", antialias=True, align_corners=False
+    )
+    return out[0].permute(1, 2, 0).numpy()
 
 
 def _read_regular(path):
@@ -167,8 +187,14 @@ def _read_regular(path):
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(f"'{path}' is not a regular file (a FIFO, device or socket)")
-        with os.fdopen(fd, "rb", closefd=False) as file:
-            return file.read()
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)  # one call reads it all, as a rule
+        if len(data) <= size:
+            return data
+        chunks = [data]  # the file grew since fstat
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
     finally:
         os.close(fd)
 

@@ -168,6 +168,42 @@ def test_the_fast_decoder_gives_pillows_pixels(tmp_path):
     np.testing.assert_array_equal(fast, slow)
 
 
+@pytest.mark.parametrize("shape", [(95, 87), (64, 200), (130, 70)])
+def test_the_fast_squash_is_pillows_filter(shape):
+    """The RGB squash after a fast decode (torch's uint8 kernel) gives
+    Pillow's antialiased bilinear pixels, within 1 of 255."""
+    rng = np.random.default_rng(1)
+    pixels = rng.integers(0, 256, (*shape, 3), np.uint8)
+    ours = _decode._squash_rgb(pixels, (64, 48))
+    pillow = np.asarray(
+        Image.fromarray(pixels).resize((48, 64), Image.Resampling.BILINEAR)
+    )
+    assert ours.shape == pillow.shape and ours.dtype == np.uint8
+    assert np.abs(ours.astype(int) - pillow).max() <= 1
+
+
+@pytest.mark.parametrize("side, gap", [(256, 1), (300, 3)])
+def test_a_resized_photo_is_close_by_both_decoders(tmp_path, side, gap):
+    """To 64x64: at 256 pixels both decoders decode at 1/4 and agree; at 300
+    libjpeg-turbo decodes at 3/8 (Pillow's draft mode at 1/2), a few of 255
+    apart on average (documented in ``_decode``)."""
+    if _decode.simplejpeg is None:
+        pytest.skip("simplejpeg is not installed")
+    rng = np.random.default_rng(0)
+    smooth = rng.integers(0, 255, (12, 10, 3), np.uint8)
+    photo = Image.fromarray(smooth).resize((side, side), Image.Resampling.BICUBIC)
+    photo.save(tmp_path / "photo.jpg", quality=90)
+    path = str(tmp_path / "photo.jpg")
+    fast = _decode.decode_image(path, mode="RGB", size=(64, 64), resize="squash")
+    _decode_simplejpeg, _decode.simplejpeg = _decode.simplejpeg, None
+    try:
+        slow = _decode.decode_image(path, mode="RGB", size=(64, 64), resize="squash")
+    finally:
+        _decode.simplejpeg = _decode_simplejpeg
+    assert fast.shape == slow.shape == (3, 64, 64)
+    assert np.abs(fast.astype(int) - slow).mean() < gap
+
+
 def test_a_decompression_bomb_names_its_file(tmp_path, monkeypatch):
     _png(tmp_path / "a" / "0.png")
     _png(tmp_path / "a" / "huge.png", size=(400, 300))
