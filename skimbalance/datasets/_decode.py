@@ -154,23 +154,22 @@ def _decode_jpeg(path, mode, size, resize):
         )
     except ValueError:
         return None
-    if mode == "L":
-        pixels = pixels[:, :, 0]
-    if pixels.shape[:2] != (height, width):
+    if pixels.shape[:2] != (height, width):  # (H, W, 1) or (H, W, 3)
         if resize is None:
             _wrong_size(path, pixels.shape[:2], size)
-        if resize == "squash" and mode == "RGB":
-            return _squash_rgb(pixels, size)
+        if resize == "squash":
+            return _squash(pixels, size)
         from PIL import Image
 
-        return np.asarray(_resized(Image.fromarray(pixels), size, resize))
+        image = Image.fromarray(pixels[:, :, 0] if mode == "L" else pixels)
+        return np.asarray(_resized(image, size, resize))
     return pixels
 
 
-def _squash_rgb(pixels, size):
-    """An 8-bit ``(H, W, 3)`` array resized to ``size`` by torch's uint8
-    kernel: Pillow's antialiased bilinear filter (within 1 of its values) in
-    60 % of its time on a photo's 1/4-scale decode."""
+def _squash(pixels, size):
+    """An 8-bit ``(H, W, C)`` array resized to ``size`` by torch's uint8
+    kernel: Pillow's antialiased bilinear filter (within 1 of its values)
+    without a Pillow image around it, 2x faster on a photo's 1/4-scale decode."""
     import torch
 
     image = torch.from_numpy(pixels).permute(2, 0, 1)[None]  # channels-last

@@ -168,16 +168,17 @@ def test_the_fast_decoder_gives_pillows_pixels(tmp_path):
     np.testing.assert_array_equal(fast, slow)
 
 
+@pytest.mark.parametrize("channels", [1, 3])
 @pytest.mark.parametrize("shape", [(95, 87), (64, 200), (130, 70)])
-def test_the_fast_squash_is_pillows_filter(shape):
-    """The RGB squash after a fast decode (torch's uint8 kernel) gives
-    Pillow's antialiased bilinear pixels, within 1 of 255."""
+def test_the_fast_squash_is_pillows_filter(shape, channels):
+    """The squash after a fast decode (torch's uint8 kernel) gives Pillow's
+    antialiased bilinear pixels, within 1 of 255."""
     rng = np.random.default_rng(1)
-    pixels = rng.integers(0, 256, (*shape, 3), np.uint8)
-    ours = _decode._squash_rgb(pixels, (64, 48))
-    pillow = np.asarray(
-        Image.fromarray(pixels).resize((48, 64), Image.Resampling.BILINEAR)
-    )
+    pixels = rng.integers(0, 256, (*shape, channels), np.uint8)
+    ours = _decode._squash(pixels, (64, 48))
+    image = Image.fromarray(pixels[:, :, 0] if channels == 1 else pixels)
+    pillow = np.asarray(image.resize((48, 64), Image.Resampling.BILINEAR))
+    pillow = pillow.reshape(64, 48, channels)
     assert ours.shape == pillow.shape and ours.dtype == np.uint8
     assert np.abs(ours.astype(int) - pillow).max() <= 1
 
