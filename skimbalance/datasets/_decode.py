@@ -169,7 +169,8 @@ def _decode_jpeg(path, mode, size, resize):
 def _squash(pixels, size):
     """An 8-bit ``(H, W, C)`` array resized to ``size`` by torch's uint8
     kernel: Pillow's antialiased bilinear filter (within 1 of its values)
-    without a Pillow image around it, 2x faster on a photo's 1/4-scale decode."""
+    without a Pillow image around it; on an RGB photo's reduced-scale decode
+    in about 60 % of Pillow's time."""
     import torch
 
     image = torch.from_numpy(pixels).permute(2, 0, 1)[None]  # channels-last
@@ -184,9 +185,10 @@ def _read_regular(path):
     refused (an OSError naming it) instead of waited on."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise OSError(f"'{path}' is not a regular file (a FIFO, device or socket)")
-        size = os.fstat(fd).st_size
+        size = info.st_size
         data = os.read(fd, size + 1)  # one call reads it all, as a rule
         if len(data) <= size:
             return data

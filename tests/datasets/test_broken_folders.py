@@ -205,6 +205,20 @@ def test_a_resized_photo_is_close_by_both_decoders(tmp_path, side, gap):
     assert np.abs(fast.astype(int) - slow).mean() < gap
 
 
+def test_a_file_that_grew_since_its_stat_is_read_whole(tmp_path, monkeypatch):
+    path = tmp_path / "grown.jpg"
+    path.write_bytes(bytes(range(256)) * 20)
+    real_fstat = os.fstat
+
+    def stale_fstat(fd):  # the size it had before it grew
+        info = list(real_fstat(fd))
+        info[6] = 100  # st_size
+        return os.stat_result(info)
+
+    monkeypatch.setattr(os, "fstat", stale_fstat)
+    assert _decode._read_regular(str(path)) == path.read_bytes()
+
+
 def test_a_decompression_bomb_names_its_file(tmp_path, monkeypatch):
     _png(tmp_path / "a" / "0.png")
     _png(tmp_path / "a" / "huge.png", size=(400, 300))
