@@ -60,8 +60,10 @@ def _geometric_mean_over_true_classes(y_true, y_pred, sample_weight=None):
     prediction of a class missing from a test fold makes the score 0. Like
     ``balanced_accuracy_score``, this counts only the classes of ``y_true``.
     """
-    return geometric_mean_score(
-        y_true, y_pred, labels=np.unique(y_true), sample_weight=sample_weight
+    return float(
+        geometric_mean_score(
+            y_true, y_pred, labels=np.unique(y_true), sample_weight=sample_weight
+        )
     )
 
 

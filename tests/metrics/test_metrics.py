@@ -362,7 +362,9 @@ def test_gmean_scorer_counts_only_classes_of_y_true():
     y = np.array([0, 0, 1, 1])
     with pytest.warns(UserWarning, match="ill-defined"):
         assert geometric_mean_score(y, est.predict(X)) == 0.0
-    assert imbalance_scorers()["gmean"](est, X, y) == pytest.approx(np.sqrt(0.5))
+    score = imbalance_scorers()["gmean"](est, X, y)
+    assert score == pytest.approx(np.sqrt(0.5))
+    assert type(score) is float  # like scikit-learn's scorers, not np.float64
 
 
 def _check_cv_result(result):
